@@ -1,0 +1,183 @@
+"""The decision flow across every policy type.
+
+Implements https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+with the same-account resource-policy rules of
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html and the
+cross-account rule of
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html.
+docs/evaluation.md states the whole contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from localiam.authz._decision import Decision, DecisionKind, MatchedStatement, PolicyType
+from localiam.authz._policies import AuthorizationPolicies
+from localiam.authz._policyset import Entry, PolicySet
+from localiam.authz._request import Request
+from localiam.authz._scan import Scan, scan, scan_traced
+from localiam.authz._trace import Trace
+from localiam.policy import CallerKind, Grant
+
+_IDENTITY_KINDS = (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER)
+
+
+def _matched(entry: Entry, ptype: PolicyType) -> MatchedStatement:
+    s = entry.statement
+    return MatchedStatement(entry.policy, ptype, s.sid, s.index, s.effect.value)
+
+
+def evaluate(
+    request: Request,
+    policies: AuthorizationPolicies,
+    *,
+    rcp_services: Collection[str] | None = None,
+    trace: Trace | None = None,
+) -> Decision:
+    """Decide `request` against `policies` as AWS does.
+
+    `rcp_services` lists the service prefixes RCPs apply to (None: every service). With `trace`,
+    every statement considered is recorded there.
+    """
+    caller = request.caller
+    management = policies.management_account
+    has_boundary = policies.boundary is not None
+    scans: list[tuple[PolicyType, Scan]] = []
+
+    def run(ptype: PolicyType, pset: PolicySet, boundary_rule: bool = False) -> Scan:
+        if trace is None:
+            result = scan(pset, request, has_boundary=boundary_rule)
+        else:
+            result = scan_traced(pset, request, trace, ptype.value, has_boundary=boundary_rule)
+        scans.append((ptype, result))
+        return result
+
+    # RCPs: the resource account's organization, for the services RCPs cover
+    # (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+    rcp_levels: list[Scan] = []
+    if (
+        policies.rcps is not None
+        and request.resource_account != management
+        and not caller.is_service_linked_role
+        and (rcp_services is None or request.service in rcp_services)
+    ):
+        rcp_levels = [run(PolicyType.RCP, level) for level in policies.rcps]
+    elif trace is not None and policies.rcps is not None:
+        trace.notes.append("RCPs do not apply to this request.")
+
+    # SCPs: the principal's organization; not the management account nor service-linked roles
+    # (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+    scp_levels: list[Scan] = []
+    if (
+        policies.scps is not None
+        and caller.is_iam_principal
+        and caller.account != management
+        and not caller.is_service_linked_role
+    ):
+        scp_levels = [run(PolicyType.SCP, level) for level in policies.scps]
+    elif trace is not None and policies.scps is not None:
+        trace.notes.append("SCPs do not apply to this principal.")
+
+    resource_scan = (
+        None if policies.resource is None else run(PolicyType.RESOURCE, policies.resource, has_boundary)
+    )
+    identity_side = caller.kind in _IDENTITY_KINDS
+    identity_scan = boundary_scan = session_scan = None
+    if identity_side:
+        identity_scan = run(PolicyType.IDENTITY, policies.identity)
+        if policies.boundary is not None:
+            boundary_scan = run(PolicyType.BOUNDARY, policies.boundary)
+        if policies.session is not None:
+            session_scan = run(PolicyType.SESSION, policies.session)
+
+    missing = _missing(scans)
+
+    def decide(
+        kind: DecisionKind,
+        blocked: PolicyType | None,
+        matched: list[MatchedStatement],
+        denying: str | None = None,
+    ) -> Decision:
+        return Decision(
+            kind,
+            request.principal,
+            request.action,
+            request.resource,
+            tuple(matched),
+            blocked,
+            missing,
+            denying,
+        )
+
+    # 1. An explicit deny in any applicable policy decides.
+    denies = [(ptype, e) for ptype, s in scans for e in s.denies]
+    if denies:
+        return decide(
+            DecisionKind.EXPLICIT_DENY,
+            denies[0][0],
+            [_matched(e, t) for t, e in denies],
+            denies[0][1].policy,
+        )
+    allows = [_matched(e, t) for t, s in scans for e, _ in s.allows]
+
+    def deny(blocked: PolicyType) -> Decision:
+        return decide(DecisionKind.IMPLICIT_DENY, blocked, allows)
+
+    # 2-3. Every RCP level (RCPFullAWSAccess is implicitly attached, so a level always allows)
+    # and every SCP level must allow.
+    del rcp_levels
+    if any(not level.allows for level in scp_levels):
+        return deny(PolicyType.SCP)
+
+    grant = None if resource_scan is None else resource_scan.best_grant
+    kind = caller.kind
+    if kind in (CallerKind.ANONYMOUS, CallerKind.SERVICE):
+        # 7. Only a resource-based policy can allow these callers.
+        if grant is None:
+            return deny(PolicyType.RESOURCE)
+        return decide(DecisionKind.ALLOWED, None, allows)
+
+    if kind is CallerKind.ROOT:
+        side_blocked: PolicyType | None = None
+        boundary_ok = session_ok = True
+    else:
+        assert identity_scan is not None
+        boundary_ok = boundary_scan is None or bool(boundary_scan.allows)
+        session_ok = session_scan is None or bool(session_scan.allows)
+        if not identity_scan.allows:
+            side_blocked = PolicyType.IDENTITY
+        elif not boundary_ok:
+            side_blocked = PolicyType.BOUNDARY
+        elif not session_ok:
+            side_blocked = PolicyType.SESSION
+        else:
+            side_blocked = None
+
+    cross = request.resource_account is not None and request.resource_account != caller.account
+    if cross:
+        # 6. Cross-account: the principal's side and the resource policy must both allow.
+        if side_blocked is not None:
+            return deny(side_blocked)
+        if grant is None:
+            return deny(PolicyType.RESOURCE)
+        return decide(DecisionKind.ALLOWED, None, allows)
+
+    # 4-5. Same account: a resource policy naming the caller allows on its own; naming the
+    # role (or the user behind a federated session) it is still bounded by the permissions
+    # boundary and the session policy; naming the account it grants nothing by itself.
+    if side_blocked is None or grant is Grant.DIRECT:
+        return decide(DecisionKind.ALLOWED, None, allows)
+    if grant is Grant.PARENT:
+        if boundary_ok and session_ok:
+            return decide(DecisionKind.ALLOWED, None, allows)
+        return deny(PolicyType.BOUNDARY if not boundary_ok else PolicyType.SESSION)
+    return deny(side_blocked)
+
+
+def _missing(scans: list[tuple[PolicyType, Scan]]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for _, s in scans:
+        for key in s.missing:
+            seen.setdefault(key.lower(), key)
+    return tuple(seen[k] for k in sorted(seen))
