@@ -1,0 +1,162 @@
+"""The `localiam` command: `localiam authorize CASE.json`, `localiam authorize --batch IN.jsonl`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import IO, Any
+
+from localiam.authz import Decision, Trace, evaluate
+from localiam.cases import Case, CaseError, CaseReader
+from localiam.catalog import Catalog
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="localiam", description="AWS IAM on your own machine, faithful to AWS."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    auth = commands.add_parser(
+        "authorize",
+        help="decide requests from case files: is this allowed, and why?",
+        description="Decide one case (CASE.json) or a batch of JSON lines (--batch IN.jsonl). "
+        "Use - to read standard input.",
+    )
+    auth.add_argument("case", nargs="?", help="a case file (JSON object)")
+    auth.add_argument("--batch", metavar="IN.jsonl", help="one case per line; one decision per line")
+    auth.add_argument("--base", metavar="BASE.json", help="fields every batch line starts from")
+    auth.add_argument("--explain", action="store_true", help="show every statement considered")
+    return parser
+
+
+class _Authorizer:
+    def __init__(self, catalog: Catalog, explain: bool) -> None:
+        self._rcp_services = catalog.rcp_services
+        self._explain = explain
+
+    def decide(self, case: Case) -> tuple[Decision, Trace | None]:
+        trace = Trace() if self._explain else None
+        decision = evaluate(
+            case.request, case.policies, rcp_services=self._rcp_services, trace=trace
+        )
+        return decision, trace
+
+
+def _output(case_id: Any, decision: Decision, trace: Trace | None) -> dict[str, Any]:
+    out: dict[str, Any] = {} if case_id is None else {"id": case_id}
+    out.update(decision.to_json())
+    if trace is not None:
+        out["explanation"] = trace.render().splitlines()
+    return out
+
+
+def _read_json(path: str, stdin: IO[str]) -> Any:
+    text = stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
+    return json.loads(text)
+
+
+def authorize_one(path: str, explain: bool, out: IO[str], err: IO[str], stdin: IO[str]) -> int:
+    try:
+        raw = _read_json(path, stdin)
+    except OSError as exc:
+        err.write(f"localiam: {path}: cannot read: {exc.strerror}\n")
+        return EXIT_BAD_INPUT
+    except ValueError as exc:
+        err.write(f"localiam: {path}: not valid JSON: {exc}\n")
+        return EXIT_BAD_INPUT
+    try:
+        case = CaseReader().read(raw)
+    except CaseError as exc:
+        err.write(f"localiam: {path}: {exc}\n")
+        return EXIT_BAD_INPUT
+    decision, trace = _Authorizer(Catalog(), explain).decide(case)
+    if explain:
+        out.write(_explanation(decision, trace))
+    else:
+        out.write(json.dumps(_output(case.case_id, decision, None), indent=2) + "\n")
+    return EXIT_OK
+
+
+def _explanation(decision: Decision, trace: Trace | None) -> str:
+    lines = [f"decision: {decision.decision.value}", f"message:  {decision.message}"]
+    if decision.blocked_by is not None:
+        lines.append(f"blocked by: {decision.blocked_by.value}")
+    if decision.missing_context_keys:
+        lines.append("missing context keys: " + ", ".join(decision.missing_context_keys))
+    if trace is not None:
+        lines.append("statements considered:")
+        lines.extend("  " + line for line in trace.render().splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def authorize_batch(
+    path: str, base_path: str | None, explain: bool, out: IO[str], err: IO[str], stdin: IO[str]
+) -> int:
+    base = None
+    if base_path is not None:
+        try:
+            base = _read_json(base_path, stdin)
+        except OSError as exc:
+            err.write(f"localiam: {base_path}: cannot read: {exc.strerror}\n")
+            return EXIT_BAD_INPUT
+        except ValueError as exc:
+            err.write(f"localiam: {base_path}: not valid JSON: {exc}\n")
+            return EXIT_BAD_INPUT
+    try:
+        reader = CaseReader(base)
+    except CaseError as exc:
+        err.write(f"localiam: {base_path}: {exc}\n")
+        return EXIT_BAD_INPUT
+    try:
+        source = stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        err.write(f"localiam: {path}: cannot read: {exc.strerror}\n")
+        return EXIT_BAD_INPUT
+    authorizer = _Authorizer(Catalog(), explain)
+    status = EXIT_OK
+    with source:
+        for number, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            case_id = None
+            try:
+                raw = json.loads(line)
+                if isinstance(raw, dict):
+                    case_id = raw.get("id")
+                case = reader.read(raw)
+            except (ValueError, CaseError) as exc:
+                problem = str(exc) if isinstance(exc, CaseError) else f"not valid JSON: {exc}"
+                record: dict[str, Any] = {} if case_id is None else {"id": case_id}
+                record["error"] = f"line {number}: {problem}"
+                out.write(json.dumps(record) + "\n")
+                err.write(f"localiam: {path}: line {number}: {problem}\n")
+                status = EXIT_BAD_INPUT
+                continue
+            decision, trace = authorizer.decide(case)
+            out.write(json.dumps(_output(case.case_id, decision, trace)) + "\n")
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out, err, stdin = sys.stdout, sys.stderr, sys.stdin
+    if args.command == "authorize":
+        if (args.case is None) == (args.batch is None):
+            err.write("localiam authorize: give either CASE.json or --batch IN.jsonl\n")
+            return EXIT_BAD_INPUT
+        if args.base is not None and args.batch is None:
+            err.write("localiam authorize: --base goes with --batch\n")
+            return EXIT_BAD_INPUT
+        if args.batch is not None:
+            return authorize_batch(args.batch, args.base, args.explain, out, err, stdin)
+        return authorize_one(args.case, args.explain, out, err, stdin)
+    return EXIT_BAD_INPUT  # pragma: no cover - argparse requires a command
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
