@@ -78,9 +78,7 @@ class CaseReader:
     def _check_fields(raw: Mapping[str, Any]) -> None:
         for name in raw:
             if name not in CASE_FIELDS:
-                raise CaseError(
-                    f"{name}: unknown field; a case has {', '.join(CASE_FIELDS)}"
-                )
+                raise CaseError(f"{name}: unknown field; a case has {', '.join(CASE_FIELDS)}")
 
     @staticmethod
     def _request(raw: object) -> Request:
@@ -180,9 +178,13 @@ class CaseReader:
             raise CaseError("managementAccount: must be a 12-digit account id")
         return AuthorizationPolicies(
             PolicySet(
-                self._list(case.get("identityPolicies", []), PolicyKind.IDENTITY, "identityPolicies")
+                self._list(
+                    case.get("identityPolicies", []), PolicyKind.IDENTITY, "identityPolicies"
+                )
             ),
-            self._single(case.get("permissionsBoundary"), PolicyKind.BOUNDARY, "permissionsBoundary"),
+            self._single(
+                case.get("permissionsBoundary"), PolicyKind.BOUNDARY, "permissionsBoundary"
+            ),
             self._single(case.get("sessionPolicy"), PolicyKind.SESSION, "sessionPolicy"),
             self._single(case.get("resourcePolicy"), PolicyKind.RESOURCE, "resourcePolicy"),
             self._levels(case.get("scps"), PolicyKind.SCP, "scps"),

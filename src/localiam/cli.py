@@ -28,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
         "Use - to read standard input.",
     )
     auth.add_argument("case", nargs="?", help="a case file (JSON object)")
-    auth.add_argument("--batch", metavar="IN.jsonl", help="one case per line; one decision per line")
+    auth.add_argument(
+        "--batch", metavar="IN.jsonl", help="one case per line; one decision per line"
+    )
     auth.add_argument("--base", metavar="BASE.json", help="fields every batch line starts from")
     auth.add_argument("--explain", action="store_true", help="show every statement considered")
     return parser

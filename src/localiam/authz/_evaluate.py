@@ -80,7 +80,9 @@ def evaluate(
         trace.notes.append("SCPs do not apply to this principal.")
 
     resource_scan = (
-        None if policies.resource is None else run(PolicyType.RESOURCE, policies.resource, has_boundary)
+        None
+        if policies.resource is None
+        else run(PolicyType.RESOURCE, policies.resource, has_boundary)
     )
     identity_side = caller.kind in _IDENTITY_KINDS
     identity_scan = boundary_scan = session_scan = None

@@ -88,7 +88,11 @@ class Catalog:
         service_pattern, _, _ = pattern.partition(":")
         regex = compile_glob(pattern, ignore_case=True)
         services = (
-            [s for s in sorted(self.services) if compile_glob(service_pattern, ignore_case=True).match(s)]
+            [
+                s
+                for s in sorted(self.services)
+                if compile_glob(service_pattern, ignore_case=True).match(s)
+            ]
             if "*" in service_pattern or "?" in service_pattern
             else [service_pattern.lower()]
         )

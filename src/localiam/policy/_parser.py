@@ -315,18 +315,23 @@ def _conditions(
             key_at = f"{at}.{key}"
             if ":" not in key:
                 findings.add(
-                    key_at, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+                    key_at,
+                    "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
                 )
                 continue
             raw_values = value if isinstance(value, list) else [value]
             if not all(isinstance(v, str | int | float | bool) for v in raw_values):
-                findings.add(key_at, f"{SYNTAX} Condition values must be strings, numbers or booleans.")
+                findings.add(
+                    key_at, f"{SYNTAX} Condition values must be strings, numbers or booleans."
+                )
                 continue
             policy_values = []
             for v in raw_values:
                 text = context_string(v)
                 template = parse_template(text) if variables else None
-                compiled = None if template is not None else operator.family.compile(((text, False),))
+                compiled = (
+                    None if template is not None else operator.family.compile(((text, False),))
+                )
                 policy_values.append(PolicyValue(text, compiled, template))
             clauses.append(ConditionClause(operator, key, key.lower(), tuple(policy_values)))
             keys.setdefault(key.lower(), key)
