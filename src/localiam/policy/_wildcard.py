@@ -41,13 +41,15 @@ def compile_glob(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile(glob_regex_source([(pattern, False)]) + r"\Z", flags)
 
 
-def arn_regex_source(segments: Iterable[Segment]) -> str:
+def arn_regex_source(segments: Iterable[Segment], *, trailing_star_spans: bool = True) -> str:
     """Regex source for an ARN pattern, matched as AWS matches Resource and ArnLike.
 
     The first five colon-separated parts (arn, partition, service, region, account) are matched
-    one by one: there `*` and `?` stay inside their part, except that a `*` which is the last
-    character of a part may run past the colons. The sixth part (the resource, which may itself
-    contain colons) matches freely.
+    one by one: there `*` and `?` stay inside their part. The sixth part (the resource, which may
+    itself contain colons) matches freely. In the Resource element a `*` that is the last
+    character of a part may also run past the colons (`trailing_star_spans`); the ARN condition
+    operators check each part on its own
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
     """
     flat: list[tuple[str, bool]] = []
     for text, literal in segments:
@@ -64,7 +66,7 @@ def arn_regex_source(segments: Iterable[Segment]) -> str:
             colons += 1
             out.append(":")
         elif ch == "*":
-            at_end_of_part = i + 1 == len(flat) or flat[i + 1][0] == ":"
+            at_end_of_part = trailing_star_spans and (i + 1 == len(flat) or flat[i + 1][0] == ":")
             out.append(".*" if colons >= 5 or at_end_of_part else "[^:]*")
         elif ch == "?":
             out.append("." if colons >= 5 else "[^:]")

@@ -12,7 +12,9 @@ from localiam.policy.conditions._base import Family
 
 
 def _compile(pieces: tuple[Segment, ...]) -> re.Pattern[str]:
-    return re.compile(arn_regex_source(pieces) + r"\Z", re.DOTALL)
+    if pieces == (("*", False),):
+        return re.compile(r".*\Z", re.DOTALL)
+    return re.compile(arn_regex_source(pieces, trailing_star_spans=False) + r"\Z", re.DOTALL)
 
 
 def _test(value: str, compiled: Any) -> bool:
