@@ -78,9 +78,7 @@ def mismatches(want: dict[str, Any], got: dict[str, Any]) -> list[str]:
     if "matchedStatements" in want:
         remaining = list(got["matchedStatements"])
         for spec in want["matchedStatements"]:
-            hit = next(
-                (m for m in remaining if all(m.get(k) == v for k, v in spec.items())), None
-            )
+            hit = next((m for m in remaining if all(m.get(k) == v for k, v in spec.items())), None)
             if hit is None:
                 problems.append(f"matchedStatements: no match for {spec} in {remaining}")
             else:

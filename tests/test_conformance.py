@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conformance_corpus import SCHEMA, CorpusCase, corpus_files, load_corpus, mismatches
 
+from conformance_corpus import SCHEMA, CorpusCase, corpus_files, load_corpus, mismatches
 from localiam.authz import Trace, evaluate
 from localiam.cases import CaseError, CaseReader
 from localiam.catalog import Catalog

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from localiam.policy._context import Context
 from localiam.policy._principal import PrincipalMatcher
 from localiam.policy._variables import Template
-from localiam.policy._wildcard import arn_regex_source
+from localiam.policy._wildcard import LazyPattern, arn_regex_source
 from localiam.policy.conditions import ConditionClause
 
 
@@ -45,7 +45,8 @@ class ActionMatcher:
     negated: bool
     match_all: bool
     exact: frozenset[str]  # lowercased actions without wildcards
-    wildcard: re.Pattern[str] | None  # one alternation of the wildcard patterns
+    prefixes: tuple[str, ...]  # lowercased `prefix*` patterns, without the `*`
+    wildcard: LazyPattern | None  # one alternation of the other wildcard patterns
     services: frozenset[str] | None  # lowercased service prefixes; None when any may match
 
     def listed(self, action_lower: str) -> bool:
@@ -53,7 +54,8 @@ class ActionMatcher:
         return (
             self.match_all
             or action_lower in self.exact
-            or (self.wildcard is not None and self.wildcard.match(action_lower) is not None)
+            or (bool(self.prefixes) and action_lower.startswith(self.prefixes))
+            or (self.wildcard is not None and self.wildcard.match(action_lower))
         )
 
     def matches(self, action_lower: str) -> bool:
@@ -70,16 +72,20 @@ class ResourceMatcher:
     patterns: tuple[str, ...]
     negated: bool
     match_all: bool
-    static: re.Pattern[str] | None  # alternation of the patterns without variables
+    exact: frozenset[str]  # patterns without wildcards or variables
+    prefixes: tuple[str, ...]  # `prefix*` patterns (a final `*` always runs to the end)
+    static: LazyPattern | None  # alternation of the other patterns without variables
     templates: tuple[Template, ...]
     _cache: dict[tuple[str, ...], re.Pattern[str]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
     def listed(self, resource: str, context: Context) -> bool:
-        if self.match_all:
+        if self.match_all or resource in self.exact:
             return True
-        if self.static is not None and self.static.match(resource) is not None:
+        if self.prefixes and resource.startswith(self.prefixes):
+            return True
+        if self.static is not None and self.static.match(resource):
             return True
         for template in self.templates:
             pieces = template.resolve(context)

@@ -25,7 +25,13 @@ from localiam.policy._context import context_string
 from localiam.policy._errors import MalformedPolicyDocument, PolicyFinding
 from localiam.policy._principal import PrincipalMatcher, compile_principal
 from localiam.policy._variables import parse_template
-from localiam.policy._wildcard import arn_regex_source, glob_regex_source, has_wildcard
+from localiam.policy._wildcard import (
+    LazyPattern,
+    arn_regex_source,
+    glob_regex_source,
+    has_wildcard,
+    split_patterns,
+)
 from localiam.policy.conditions import ConditionClause, PolicyValue, parse_operator
 
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -200,18 +206,17 @@ def _actions(
     if not ok:
         return None
     lowered = [v.lower() for v in values]
-    exact = frozenset(v for v in lowered if not has_wildcard(v))
-    wild = [v for v in lowered if has_wildcard(v)]
+    exact, prefixes, wild = split_patterns(lowered)
     match_all = "*" in lowered
     services: frozenset[str] | None = None
     if not match_all and all(not has_wildcard(v.split(":", 1)[0]) for v in lowered):
         services = frozenset(v.split(":", 1)[0] for v in lowered)
     wildcard = (
-        re.compile("|".join(f"(?:{glob_regex_source([(w, False)])})" for w in wild) + r"\Z")
+        LazyPattern("|".join(f"(?:{glob_regex_source([(w, False)])})" for w in wild) + r"\Z")
         if wild and not match_all
         else None
     )
-    return ActionMatcher(tuple(values), has_not, match_all, exact, wildcard, services)
+    return ActionMatcher(tuple(values), has_not, match_all, exact, prefixes, wildcard, services)
 
 
 def _resources(
@@ -248,14 +253,17 @@ def _resources(
         else:
             templates.append(template)
     match_all = "*" in static
+    exact, prefixes, rest = split_patterns(static)
     regex = (
-        re.compile(
-            "|".join(f"(?:{arn_regex_source([(s, False)])})" for s in static) + r"\Z", re.DOTALL
+        LazyPattern(
+            "|".join(f"(?:{arn_regex_source([(s, False)])})" for s in rest) + r"\Z", re.DOTALL
         )
-        if static and not match_all
+        if rest and not match_all
         else None
     )
-    return ResourceMatcher(tuple(values), has_not, match_all, regex, tuple(templates))
+    return ResourceMatcher(
+        tuple(values), has_not, match_all, exact, prefixes, regex, tuple(templates)
+    )
 
 
 def _principal(

@@ -77,3 +77,43 @@ def arn_regex_source(segments: Iterable[Segment], *, trailing_star_spans: bool =
 
 def compile_arn(pattern: str) -> re.Pattern[str]:
     return re.compile(arn_regex_source([(pattern, False)]) + r"\Z", re.DOTALL)
+
+
+class LazyPattern:
+    """A regular expression compiled on its first use.
+
+    Most statements of a large policy set never meet a request that reaches their wildcard
+    patterns, so compiling every pattern at parse time would make cold start the slowest part.
+    The compiled form is a memo of `source`; the object is otherwise immutable.
+    """
+
+    __slots__ = ("_compiled", "flags", "source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source = source
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def match(self, text: str) -> bool:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source, self.flags)
+        return compiled.match(text) is not None
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.source!r})"
+
+
+def split_patterns(patterns: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...], list[str]]:
+    """Sort wildcard patterns into exact values, plain prefixes (`abc*`) and the rest."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    rest: list[str] = []
+    for p in patterns:
+        if not has_wildcard(p):
+            exact.add(p)
+        elif p.endswith("*") and not has_wildcard(p[:-1]):
+            prefixes.append(p[:-1])
+        else:
+            rest.append(p)
+    return frozenset(exact), tuple(prefixes), rest
