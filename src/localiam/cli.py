@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
 class _Authorizer:
     def __init__(self, catalog: Catalog, explain: bool) -> None:
+        self._catalog = catalog
         self._rcp_services = catalog.rcp_services
         self._explain = explain
 
@@ -46,7 +47,31 @@ class _Authorizer:
         decision = evaluate(
             case.request, case.policies, rcp_services=self._rcp_services, trace=trace
         )
+        if trace is not None:
+            trace.notes.extend(self._warnings(case))
         return decision, trace
+
+    def _warnings(self, case: Case) -> list[str]:
+        """What the Service Authorization Reference says is odd in the case's policies."""
+        p = case.policies
+        sets = [p.identity, p.boundary, p.session, p.resource, *(p.scps or ()), *(p.rcps or ())]
+        seen: set[str] = set()
+        out: list[str] = []
+        for policy_set in sets:
+            for pid, doc in () if policy_set is None else policy_set.policies:
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                out.extend(f"warning: {pid}.{f}" for f in self._catalog.lint(doc))
+        action = self._catalog.action(case.request.action)
+        if action is None and case.request.service in self._catalog.services:
+            out.append(
+                f"warning: request.action: `{case.request.action}` is not an action of "
+                f"{case.request.service} in the Service Authorization Reference"
+            )
+        elif case.request.service not in self._catalog.services:
+            out.append(f"warning: request.action: unknown service `{case.request.service}`")
+        return out
 
 
 def _output(case_id: Any, decision: Decision, trace: Trace | None) -> dict[str, Any]:
