@@ -134,7 +134,7 @@ def evaluate(
 
     grant = None if resource_scan is None else resource_scan.best_grant
     kind = caller.kind
-    if kind in (CallerKind.ANONYMOUS, CallerKind.SERVICE):
+    if kind in (CallerKind.ANONYMOUS, CallerKind.SERVICE, CallerKind.WEB_IDENTITY):
         # 7. Only a resource-based policy can allow these callers.
         if grant is None:
             return deny(PolicyType.RESOURCE)

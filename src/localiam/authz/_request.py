@@ -3,7 +3,8 @@
 Context keys that follow from the principal are derived unless the request gives them
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
 aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:username, aws:userid,
-aws:PrincipalIsAWSService, aws:PrincipalServiceName, aws:ResourceAccount.
+aws:PrincipalIsAWSService, aws:PrincipalServiceName, aws:ResourceAccount, and
+aws:FederatedProvider for a SAML or OIDC provider.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ def resource_account_of(resource: str) -> str | None:
 def _derived(caller: Caller, resource_account: str | None) -> dict[str, ContextValue]:
     out: dict[str, ContextValue] = {}
     kind = caller.kind
-    out["aws:principaltype"] = kind.value if kind is not CallerKind.SERVICE else "Service"
+    if resource_account is not None:
+        out["aws:resourceaccount"] = resource_account
+    if kind is CallerKind.WEB_IDENTITY:
+        out["aws:federatedprovider"] = caller.name
+        return out
+    out["aws:principaltype"] = kind.value
     if kind is CallerKind.SERVICE:
         out["aws:principalisawsservice"] = "true"
         out["aws:principalservicename"] = caller.name
@@ -45,8 +51,6 @@ def _derived(caller: Caller, resource_account: str | None) -> dict[str, ContextV
         out["aws:userid"] = caller.account
     elif kind is CallerKind.FEDERATED_USER:
         out["aws:userid"] = f"{caller.account}:{caller.name}"
-    if resource_account is not None:
-        out["aws:resourceaccount"] = resource_account
     return out
 
 

@@ -14,6 +14,14 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _IAM_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):(.+)$")
 _STS_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sts::(\d{12}):(.+)$")
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$")
+_PROVIDER_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):(saml-provider|oidc-provider)/.+$"
+)
+# Identity providers a trust policy names by host rather than by provider ARN
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity).
+WELL_KNOWN_PROVIDERS = frozenset(
+    {"cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"}
+)
 
 
 class CallerKind(enum.Enum):
@@ -23,6 +31,7 @@ class CallerKind(enum.Enum):
     ROOT = "Account"
     ANONYMOUS = "Anonymous"
     SERVICE = "Service"
+    WEB_IDENTITY = "WebIdentity"  # a SAML or OIDC provider, for AssumeRoleWith* trust policies
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +85,11 @@ def parse_caller(text: str) -> Caller:
     """
     if text == "anonymous":
         return Caller(text, CallerKind.ANONYMOUS)
+    if text in WELL_KNOWN_PROVIDERS:
+        return Caller(text, CallerKind.WEB_IDENTITY, name=text)
+    m = _PROVIDER_ARN.match(text)
+    if m:
+        return Caller(text, CallerKind.WEB_IDENTITY, m.group(2), m.group(1), name=text)
     if _SERVICE.match(text):
         return Caller(text, CallerKind.SERVICE, name=text)
     m = _IAM_ARN.match(text)
@@ -101,7 +115,7 @@ def parse_caller(text: str) -> Caller:
             return Caller(text, CallerKind.FEDERATED_USER, account, partition, parts[1])
     raise ValueError(
         f"principal `{text}` is not an IAM user, role, role session, federated user or root "
-        "ARN, a service principal, or `anonymous`"
+        "ARN, a service principal, a SAML or OIDC provider, or `anonymous`"
     )
 
 
@@ -141,6 +155,8 @@ class PrincipalMatcher:
         kind = caller.kind
         if kind is CallerKind.SERVICE:
             return Grant.DIRECT if caller.name in self.services else None
+        if kind is CallerKind.WEB_IDENTITY:
+            return Grant.DIRECT if caller.name in self.federated else None
         if kind is CallerKind.ANONYMOUS or caller.account is None:
             return None
         account = caller.account
@@ -174,6 +190,8 @@ class PrincipalMatcher:
         kind = caller.kind
         if kind is CallerKind.SERVICE:
             return caller.name in self.services
+        if kind is CallerKind.WEB_IDENTITY:
+            return caller.name in self.federated
         if kind is CallerKind.ANONYMOUS or caller.account is None:
             return False
         account = caller.account
