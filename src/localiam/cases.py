@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from localiam.authz import AuthorizationPolicies, PolicySet, Request
-from localiam.policy import MalformedPolicyDocument, PolicyDocument, PolicyKind, parse_policy
+from localiam.policy import (
+    MalformedPolicyDocument,
+    PolicyDocument,
+    PolicyKind,
+    parse_caller,
+    parse_policy,
+)
 
 CASE_FIELDS = (
     "id",
@@ -98,7 +104,9 @@ class CaseReader:
             isinstance(account, str) and len(account) == 12 and account.isdigit()
         ):
             raise CaseError("request.resourceAccount: must be a 12-digit account id")
-        context = raw.get("context") or {}
+        context = raw.get("context", {})
+        if context is None:
+            context = {}
         if not isinstance(context, Mapping):
             raise CaseError("request.context: must be a JSON object of keys and values")
         for key, value in context.items():
@@ -108,6 +116,10 @@ class CaseReader:
                     f"request.context.{key}: values must be strings, numbers, booleans or a list"
                 )
         try:
+            parse_caller(raw["principal"])
+        except ValueError as exc:
+            raise CaseError(f"request.principal: {exc}") from None
+        try:
             return Request.build(
                 raw["principal"],
                 raw["action"],
@@ -116,8 +128,7 @@ class CaseReader:
                 context=context,
             )
         except ValueError as exc:
-            field = "principal" if "principal" in str(exc) else "action"
-            raise CaseError(f"request.{field}: {exc}") from None
+            raise CaseError(f"request.action: {exc}") from None
 
     def document(self, raw: object, kind: PolicyKind, place: str) -> PolicyDocument:
         """Parse a policy document (an object or a JSON string), once per distinct text."""

@@ -82,9 +82,17 @@ def _output(case_id: Any, decision: Decision, trace: Trace | None) -> dict[str, 
     return out
 
 
+def _loads(text: str) -> Any:
+    """json.loads, with nesting too deep for Python reported as invalid JSON (ValueError)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def _read_json(path: str, stdin: IO[str]) -> Any:
     text = stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
-    return json.loads(text)
+    return _loads(text)
 
 
 def authorize_one(path: str, explain: bool, out: IO[str], err: IO[str], stdin: IO[str]) -> int:
@@ -152,7 +160,7 @@ def authorize_batch(
                 continue
             case_id = None
             try:
-                raw = json.loads(line)
+                raw = _loads(line)
                 if isinstance(raw, dict):
                     case_id = raw.get("id")
                 case = reader.read(raw)

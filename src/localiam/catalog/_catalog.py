@@ -111,10 +111,10 @@ class Catalog:
         if lowered in details:
             return str(details[lowered]["type"])
         for pattern, info in details.items():
-            if "${" in pattern:
-                prefix = pattern.split("${", 1)[0]
-                if lowered.startswith(prefix):
-                    return str(info["type"])
+            # The reference writes a user-chosen part as `${TagKey}` or as `<key>`.
+            cut = min((i for i in (pattern.find("${"), pattern.find("<")) if i >= 0), default=-1)
+            if cut > 0 and lowered.startswith(pattern[:cut]):
+                return str(info["type"])
         return None
 
     def _condition_keys(self, service: str) -> dict[str, Any]:

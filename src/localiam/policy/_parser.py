@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from localiam.policy._ast import (
@@ -53,6 +53,11 @@ _ACTION = re.compile(r"^[A-Za-z0-9*?-]+:[A-Za-z0-9*?_-]*$")
 _IAM_KINDS = {PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.TRUST, PolicyKind.SESSION}
 _NO_PRINCIPAL_KINDS = {PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.SCP}
 SYNTAX = "Syntax errors in policy."
+
+
+def _alternation(sources: Iterable[str]) -> str:
+    """One regex that matches a whole text when any of `sources` does."""
+    return "(?:" + "|".join(f"(?:{source})" for source in sources) + r")\Z"
 
 
 class _Findings:
@@ -212,7 +217,7 @@ def _actions(
     if not match_all and all(not has_wildcard(v.split(":", 1)[0]) for v in lowered):
         services = frozenset(v.split(":", 1)[0] for v in lowered)
     wildcard = (
-        LazyPattern("|".join(f"(?:{glob_regex_source([(w, False)])})" for w in wild) + r"\Z")
+        LazyPattern(_alternation(glob_regex_source([(w, False)]) for w in wild), re.DOTALL)
         if wild and not match_all
         else None
     )
@@ -255,9 +260,7 @@ def _resources(
     match_all = "*" in static
     exact, prefixes, rest = split_patterns(static)
     regex = (
-        LazyPattern(
-            "|".join(f"(?:{arn_regex_source([(s, False)])})" for s in rest) + r"\Z", re.DOTALL
-        )
+        LazyPattern(_alternation(arn_regex_source([(s, False)]) for s in rest), re.DOTALL)
         if rest and not match_all
         else None
     )

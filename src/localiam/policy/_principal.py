@@ -20,7 +20,12 @@ _PROVIDER_ARN = re.compile(
 # Identity providers a trust policy names by host rather than by provider ARN
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity).
 WELL_KNOWN_PROVIDERS = frozenset(
-    {"cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"}
+    {
+        "cognito-identity.amazonaws.com",
+        "accounts.google.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+    }
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from localiam.policy._wildcard import Segment
 from localiam.policy.conditions._base import Family
 
-_EPOCH = re.compile(r"^-?\d+(\.\d+)?$")
+_EPOCH = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 
 
 def parse_date(text: str) -> float | None:
@@ -21,6 +21,8 @@ def parse_date(text: str) -> float | None:
     text = text.strip()
     if _EPOCH.match(text):
         return float(text)
+    if not text.isascii():
+        return None
     try:
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:

@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
 from localiam.policy._wildcard import Segment
 from localiam.policy.conditions._base import Family
 
+# Integers and decimals as AWS writes them: ASCII digits, an optional sign and point.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+
 
 def parse_number(text: str) -> float | None:
+    text = text.strip()
+    if not _NUMBER.match(text):
+        return None
     try:
-        number = float(text.strip())
+        number = float(text)
     except ValueError:
         return None
     return number if math.isfinite(number) else None
