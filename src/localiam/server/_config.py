@@ -1,0 +1,35 @@
+"""Settings of `localiam serve` (../shared/DESIGN.md, "Contracts")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Where to listen, where state lives, and the default account."""
+
+    host: str = "127.0.0.1"
+    port: int = 4599
+    data_dir: Path = Path(".localiam")
+    account_id: str = "123456789012"
+    database_url: str | None = None
+    root_access_key_id: str | None = None
+    root_secret_access_key: str | None = None
+    max_body_bytes: int = 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if not _ACCOUNT.match(self.account_id):
+            raise ValueError(f"--account-id `{self.account_id}` must be 12 digits")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"--port {self.port} is not a TCP port")
+
+    @property
+    def database(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'localiam.db').resolve()}"
