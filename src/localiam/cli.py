@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from localiam.authz import Decision, Trace, evaluate
@@ -33,7 +34,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     auth.add_argument("--base", metavar="BASE.json", help="fields every batch line starts from")
     auth.add_argument("--explain", action="store_true", help="show every statement considered")
+    srv = commands.add_parser(
+        "serve",
+        help="serve IAM (and later STS, Organizations, the data plane) over HTTP",
+        description="Serve AWS's APIs on one port for boto3, the AWS CLI and every SDK.",
+    )
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=4599)
+    srv.add_argument("--data-dir", default=".localiam")
+    srv.add_argument("--account-id", default="123456789012")
+    srv.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://...")
     return parser
+
+
+def serve_command(args: argparse.Namespace, environ: Mapping[str, str], err: IO[str]) -> int:
+    from pathlib import Path
+
+    from localiam.server import ServerConfig, serve
+
+    try:
+        config = ServerConfig(
+            host=args.host,
+            port=args.port,
+            data_dir=Path(args.data_dir),
+            account_id=args.account_id,
+            database_url=args.database_url,
+            root_access_key_id=environ.get("LOCALIAM_ROOT_ACCESS_KEY_ID") or None,
+            root_secret_access_key=environ.get("LOCALIAM_ROOT_SECRET_ACCESS_KEY") or None,
+        )
+    except ValueError as exc:
+        err.write(f"localiam serve: {exc}\n")
+        return EXIT_BAD_INPUT
+    serve(config)
+    return EXIT_OK
 
 
 class _Authorizer:
@@ -180,6 +213,8 @@ def authorize_batch(
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out, err, stdin = sys.stdout, sys.stderr, sys.stdin
+    if args.command == "serve":
+        return serve_command(args, os.environ, err)
     if args.command == "authorize":
         if (args.case is None) == (args.batch is None):
             err.write("localiam authorize: give either CASE.json or --batch IN.jsonl\n")

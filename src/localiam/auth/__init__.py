@@ -1,0 +1,21 @@
+"""AWS Signature Version 4 verification, header and presigned forms.
+
+Pure: no I/O, no clock, no globals. The server passes the request as received, a credential
+lookup and the current time; `authenticate` answers with the verified key or raises `AuthError`
+carrying AWS's code, HTTP status and message.
+"""
+
+from localiam.auth._errors import AuthError, expired_token
+from localiam.auth._model import Authenticated, Headers, HttpRequestView, SigningKey
+from localiam.auth._verify import KeyLookup, authenticate
+
+__all__ = [
+    "AuthError",
+    "Authenticated",
+    "Headers",
+    "HttpRequestView",
+    "KeyLookup",
+    "SigningKey",
+    "authenticate",
+    "expired_token",
+]

@@ -1,0 +1,235 @@
+"""One request through the server: authenticate -> decode -> validate -> authorize -> handle ->
+encode, with every outcome written to the audit log. Free of the HTTP framework: it takes an
+`HttpRequestView` and answers an `HttpAnswer`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from localiam.auth import AuthError, HttpRequestView, SigningKey, authenticate
+from localiam.protocol import (
+    ServiceError,
+    decode_query,
+    encode_query_error,
+    encode_query_result,
+    load_service_model,
+    validate_input,
+)
+from localiam.services._context import RequestFacts
+from localiam.services.iam import AuthorizationDenied, IamService, KeyOwner
+from localiam.store import Database, IdGenerator, Secrets, select
+from localiam.store.models import AccessKey, AuditEvent, KeyStatus
+
+log = logging.getLogger("localiam.server")
+
+_XML = "text/xml"
+_GLOBAL_REGION = "us-east-1"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+class Dispatcher:
+    """Routes signed AWS query requests to the service their credential scope names."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        iam: IamService,
+        secrets: Secrets,
+        ids: IdGenerator,
+        clock: Callable[[], datetime],
+        max_body_bytes: int = 1024 * 1024,
+    ) -> None:
+        self.db = db
+        self.iam = iam
+        self.secrets = secrets
+        self.ids = ids
+        self.clock = clock
+        self.max_body_bytes = max_body_bytes
+        self.models = {"iam": load_service_model("iam"), "sts": load_service_model("sts")}
+
+    # -- credentials -------------------------------------------------------------------------
+
+    def lookup(self, access_key_id: str) -> SigningKey | None:
+        """An active access key, or None (unknown, inactive and deleted keys stop at once)."""
+        with self.db.transaction() as session:
+            key = session.get(AccessKey, access_key_id)
+            if key is None or key.status is not KeyStatus.ACTIVE:
+                return None
+            return SigningKey(
+                access_key_id=key.access_key_id,
+                secret_access_key=self.secrets.decrypt(key.secret_encrypted),
+                owner=KeyOwner(key.account_id, key.user_id),
+            )
+
+    # -- the request -------------------------------------------------------------------------
+
+    def handle(self, view: HttpRequestView, source_ip: str, secure: bool) -> HttpAnswer:
+        request_id = self.ids.new_request_id()
+        now = self.clock()
+        audit: dict[str, Any] = {
+            "source_ip": source_ip,
+            "user_agent": view.headers.get("user-agent"),
+        }
+        service = "iam"
+        try:
+            if len(view.body) > self.max_body_bytes:
+                raise ServiceError("RequestEntityTooLarge", "Request body is too large.", 413)
+            form = _form(view)
+            service = _service_of(view, form)
+            model = self.models.get(service)
+            if model is None:
+                raise ServiceError(
+                    "InvalidAction", f"localiam does not serve `{service}` yet.", 400
+                )
+            operation, params = decode_query(model, form)
+            audit["action"] = f"{service}:{operation.name}"
+            authenticated = authenticate(
+                view,
+                self.lookup,
+                now,
+                unsigned_ok=operation.auth_type == "none",
+            )
+            if authenticated is None or service != "iam":
+                raise ServiceError(
+                    "InvalidAction",
+                    f"localiam does not implement {service}:{operation.name} yet.",
+                    400,
+                )
+            validate_input(operation, params)
+            owner = authenticated.key.owner
+            assert isinstance(owner, KeyOwner)
+            audit["account_id"] = owner.account_id
+            facts = RequestFacts(
+                now=now,
+                source_ip=source_ip,
+                secure_transport=secure,
+                region=authenticated.region or _GLOBAL_REGION,
+                user_agent=view.headers.get("user-agent"),
+            )
+            with self.db.transaction() as session:
+                outcome = self.iam.call(session, operation.name, params, owner, facts)
+                self._touch_key(session, authenticated.key.access_key_id, service, facts)
+            audit.update(
+                principal_arn=outcome.caller.text,
+                resource=outcome.decision.resource,
+                decision=outcome.decision.decision.value,
+            )
+            body = encode_query_result(operation, outcome.result, request_id)
+            answer = HttpAnswer(200, body, _headers(request_id))
+        except AuthorizationDenied as denied:
+            audit.update(
+                principal_arn=denied.caller.text,
+                resource=denied.decision.resource,
+                decision=denied.decision.decision.value,
+                reason=denied.decision.message,
+                error_code=denied.code,
+            )
+            answer = self._error(service, denied, request_id)
+        except AuthError as exc:
+            error = ServiceError(exc.code, exc.message, exc.status)
+            audit.update(error_code=exc.code, reason=exc.message, decision="unauthenticated")
+            answer = self._error(service, error, request_id)
+        except ServiceError as exc:
+            audit.update(error_code=exc.code, reason=exc.message)
+            answer = self._error(service, exc, request_id)
+        except Exception:  # never a traceback on the wire
+            log.exception("internal failure in request %s", request_id)
+            error = ServiceError(
+                "InternalFailure",
+                "The request processing has failed because of an unknown error.",
+                500,
+                sender=False,
+            )
+            audit.update(error_code=error.code, reason="internal failure")
+            answer = self._error(service, error, request_id)
+        self._record(request_id, now, audit)
+        return answer
+
+    def _error(self, service: str, error: ServiceError, request_id: str) -> HttpAnswer:
+        status, body = encode_query_error(self.models.get(service), error, request_id)
+        return HttpAnswer(status, body, _headers(request_id))
+
+    def _touch_key(self, session: Any, key_id: str, service: str, facts: RequestFacts) -> None:
+        key = session.get(AccessKey, key_id)
+        if key is None:
+            return
+        stale = key.last_used_at is None or (facts.now - key.last_used_at).total_seconds() > 60
+        if stale or key.last_used_service != service or key.last_used_region != facts.region:
+            key.last_used_at = facts.now
+            key.last_used_service = service
+            key.last_used_region = facts.region
+
+    def _record(self, request_id: str, now: datetime, audit: dict[str, Any]) -> None:
+        try:
+            with self.db.transaction() as session:
+                session.add(
+                    AuditEvent(
+                        time=now,
+                        request_id=request_id,
+                        action=audit.get("action", "unknown"),
+                        decision=audit.get(
+                            "decision", "error" if audit.get("error_code") else "allowed"
+                        ),
+                        account_id=audit.get("account_id"),
+                        principal_arn=audit.get("principal_arn"),
+                        resource=audit.get("resource"),
+                        reason=audit.get("reason"),
+                        error_code=audit.get("error_code"),
+                        source_ip=audit.get("source_ip"),
+                        user_agent=audit.get("user_agent"),
+                    )
+                )
+        except Exception:
+            log.exception("could not write the audit record of request %s", request_id)
+
+
+def _headers(request_id: str) -> tuple[tuple[str, str], ...]:
+    return (("content-type", _XML), ("x-amzn-requestid", request_id))
+
+
+def _form(view: HttpRequestView) -> dict[str, str]:
+    """Query-protocol parameters: the query string, then a form-encoded body."""
+    form: dict[str, str] = {}
+    try:
+        pairs = parse_qsl(view.query_string, keep_blank_values=True, errors="strict")
+        content_type = (view.headers.get("content-type") or "").lower()
+        if view.body and (not content_type or "x-www-form-urlencoded" in content_type):
+            pairs += parse_qsl(view.body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise ServiceError("MalformedQueryString", "The query string is malformed.", 404) from None
+    for key, value in pairs:
+        if not key.startswith("X-Amz-"):
+            form[key] = value
+    return form
+
+
+def _service_of(view: HttpRequestView, form: dict[str, str]) -> str:
+    """The service named by the SigV4 credential scope (header or presigned form); unsigned
+    requests (AssumeRoleWithSAML, AssumeRoleWithWebIdentity) belong to STS."""
+    auth = view.headers.get("authorization") or ""
+    scope = ""
+    if "Credential=" in auth:
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0]
+    else:
+        for key, value in parse_qsl(view.query_string, keep_blank_values=True):
+            if key == "X-Amz-Credential":
+                scope = value
+    parts = scope.split("/")
+    if len(parts) == 5:
+        return parts[3]
+    return "sts" if form.get("Action", "").startswith("AssumeRoleWith") else "iam"
+
+
+__all__ = ["Dispatcher", "HttpAnswer", "select"]

@@ -1,0 +1,89 @@
+"""Assembling the server from its parts (everything injected here, nowhere else) and running it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from starlette.applications import Starlette
+
+from localiam.catalog import Catalog, ManagedPolicies
+from localiam.server._app import create_app, utc_now
+from localiam.server._bootstrap import RootCredentials, ensure_account, write_credentials_file
+from localiam.server._config import ServerConfig
+from localiam.server._dispatch import Dispatcher
+from localiam.services.iam import IamService
+from localiam.store import Database, IdGenerator, Secrets
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    app: Starlette
+    db: Database
+    root: RootCredentials
+    created: bool
+
+
+def build(
+    config: ServerConfig,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    ids: IdGenerator | None = None,
+) -> Built:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    ids = ids or IdGenerator()
+    secrets = Secrets.load_or_create(config.data_dir / "secret.key")
+    db = Database(config.database)
+    root, created = ensure_account(
+        db,
+        secrets,
+        ids,
+        clock,
+        config.account_id,
+        access_key_id=config.root_access_key_id,
+        secret_access_key=config.root_secret_access_key,
+    )
+    if created:
+        write_credentials_file(config.data_dir, root)
+    iam = IamService(catalog=Catalog(), managed=ManagedPolicies(), ids=ids, secrets=secrets)
+    dispatcher = Dispatcher(
+        db=db, iam=iam, secrets=secrets, ids=ids, clock=clock, max_body_bytes=config.max_body_bytes
+    )
+
+    def reset() -> RootCredentials:
+        """A fresh state that keeps the configured root credentials."""
+        db.reset()
+        fresh, _ = ensure_account(
+            db,
+            secrets,
+            ids,
+            clock,
+            config.account_id,
+            access_key_id=root.access_key_id,
+            secret_access_key=root.secret_access_key,
+        )
+        return fresh
+
+    return Built(create_app(dispatcher, reset), db, root, created)
+
+
+def serve(config: ServerConfig, out: TextIO = sys.stdout) -> None:
+    import uvicorn
+
+    built = build(config)
+    verb = "created" if built.created else "using"
+    out.write(
+        f"localiam: {verb} account {built.root.account_id}\n"
+        f"  root access key id:     {built.root.access_key_id}\n"
+        f"  root secret access key: {built.root.secret_access_key}\n"
+        f"  (also in {config.data_dir / 'root-credentials.csv'})\n"
+        f"  endpoint: http://{config.host}:{config.port}\n"
+    )
+    out.flush()
+    try:
+        uvicorn.run(built.app, host=config.host, port=config.port, log_level="warning")
+    finally:
+        built.db.close()

@@ -1,0 +1,152 @@
+"""The IAM service: resolve the caller, authorize the operation as AWS does, run its handler.
+
+Every call is authorized with the action and resource AWS uses
+(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html);
+the root user may do everything, as in AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from localiam.authz import AuthorizationPolicies, Decision, Request, evaluate
+from localiam.catalog import Catalog, ManagedPolicies
+from localiam.policy import Caller, parse_caller
+from localiam.protocol import ServiceError
+from localiam.services._context import RequestFacts, global_context
+from localiam.services.iam._access_keys import HANDLERS as ACCESS_KEYS
+from localiam.services.iam._boundaries import HANDLERS as BOUNDARIES
+from localiam.services.iam._context import Handler, IamContext, KeyOwner
+from localiam.services.iam._errors import access_denied
+from localiam.services.iam._policies_of import PolicyTexts
+from localiam.services.iam._tags import tag_map
+from localiam.services.iam._target import iam_target
+from localiam.services.iam._users import HANDLERS as USERS
+from localiam.store import IdGenerator, Secrets, Session, find_by_name
+from localiam.store.models import Group, InstanceProfile, Role, User
+
+_LOOKUP_MODELS: dict[str, Any] = {
+    "user": User,
+    "group": Group,
+    "role": Role,
+    "instance-profile": InstanceProfile,
+}
+
+
+def all_handlers() -> dict[str, Handler]:
+    return {**USERS, **ACCESS_KEYS, **BOUNDARIES}
+
+
+@dataclass(frozen=True, slots=True)
+class _StoreLookup:
+    session: Session
+    account_id: str
+
+    def path_of(self, kind: str, name: str) -> str | None:
+        model = _LOOKUP_MODELS.get(kind)
+        if model is None:
+            return None
+        row = find_by_name(self.session, model, self.account_id, name)
+        return None if row is None else str(row.path)
+
+    def tags_of(self, arn: str) -> Mapping[str, str]:
+        return tag_map(self.session, arn)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A handled call: its result (None when refused) and the decision behind it."""
+
+    result: dict[str, Any]
+    decision: Decision
+    caller: Caller
+
+
+class IamService:
+    """IAM's operations over one store; stateless apart from its parsed-policy memo."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        managed: ManagedPolicies,
+        ids: IdGenerator,
+        secrets: Secrets,
+        handlers: Mapping[str, Handler] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.managed = managed
+        self.ids = ids
+        self.secrets = secrets
+        self.texts = PolicyTexts(managed)
+        self.handlers = dict(all_handlers() if handlers is None else handlers)
+        self._rcp_services = catalog.rcp_services
+
+    def caller_of(self, session: Session, owner: KeyOwner) -> tuple[Caller, User | None]:
+        if owner.user_id is None:
+            return parse_caller(f"arn:aws:iam::{owner.account_id}:root"), None
+        user = session.get(User, owner.user_id)
+        if user is None:
+            raise ServiceError(
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+                403,
+            )
+        return parse_caller(user.arn), user
+
+    def call(
+        self,
+        session: Session,
+        operation: str,
+        params: dict[str, Any],
+        owner: KeyOwner,
+        facts: RequestFacts,
+    ) -> Outcome:
+        caller, user = self.caller_of(session, owner)
+        account = owner.account_id
+        target = iam_target(
+            operation, params, caller, account, self.catalog, _StoreLookup(session, account)
+        )
+        if user is None:
+            policies = AuthorizationPolicies.build()
+            principal_tags: dict[str, str] = {}
+        else:
+            policies = self.texts.for_user(session, user)
+            principal_tags = tag_map(session, user.arn)
+        context = global_context(facts, principal_tags)
+        context.update(target.context)
+        request = Request.build(caller.text, target.action, target.resource, context=context)
+        decision = evaluate(request, policies, rcp_services=self._rcp_services)
+        if not decision.allowed:
+            raise AuthorizationDenied(decision, caller)
+        handler = self.handlers.get(operation)
+        if handler is None:
+            raise ServiceError(
+                "NotImplemented",
+                f"localiam does not implement iam:{operation} yet.",
+                501,
+                sender=False,
+            )
+        ctx = IamContext(
+            session=session,
+            account_id=account,
+            caller=caller,
+            caller_user_id=owner.user_id,
+            now=facts.now,
+            ids=self.ids,
+            secrets=self.secrets,
+            managed=self.managed,
+        )
+        return Outcome(handler(ctx, params), decision, caller)
+
+
+class AuthorizationDenied(ServiceError):
+    """AccessDenied, carrying the decision for the audit log."""
+
+    def __init__(self, decision: Decision, caller: Caller) -> None:
+        error = access_denied(decision.message)
+        super().__init__(error.code, error.message, error.status)
+        self.decision = decision
+        self.caller = caller

@@ -1,0 +1,66 @@
+"""Tags on IAM entities: stored by resource ARN, in the order given, at most 50 per entity.
+
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from localiam.services.iam._errors import invalid_input, limit_exceeded
+from localiam.store import Session, select
+from localiam.store.models import Tag
+
+MAX_TAGS = 50
+
+
+def tags_of(session: Session, arn: str) -> list[dict[str, str]]:
+    rows = session.scalars(select(Tag).where(Tag.resource_arn == arn).order_by(Tag.position))
+    return [{"Key": t.key, "Value": t.value} for t in rows]
+
+
+def tag_map(session: Session, arn: str) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in tags_of(session, arn)}
+
+
+def set_tags(
+    session: Session, account_id: str, arn: str, new: list[Mapping[str, Any]] | None
+) -> None:
+    """Add or overwrite tags (keys compare ignoring case, as IAM does)."""
+    if not new:
+        return
+    keys = [str(t["Key"]).lower() for t in new]
+    if len(set(keys)) != len(keys):
+        raise invalid_input(
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+        )
+    existing = list(
+        session.scalars(select(Tag).where(Tag.resource_arn == arn).order_by(Tag.position))
+    )
+    by_key = {t.key.lower(): t for t in existing}
+    position = max((t.position for t in existing), default=-1) + 1
+    for item in new:
+        key, value = str(item["Key"]), str(item.get("Value", ""))
+        current = by_key.get(key.lower())
+        if current is not None:
+            current.key, current.value = key, value
+            continue
+        row = Tag(account_id=account_id, resource_arn=arn, key=key, value=value, position=position)
+        session.add(row)
+        by_key[key.lower()] = row
+        position += 1
+    if len(by_key) > MAX_TAGS:
+        raise limit_exceeded(f"The number of tags has reached the maximum limit of {MAX_TAGS}.")
+
+
+def remove_tags(session: Session, arn: str, keys: list[str]) -> None:
+    wanted = {k.lower() for k in keys}
+    for row in session.scalars(select(Tag).where(Tag.resource_arn == arn)):
+        if row.key.lower() in wanted:
+            session.delete(row)
+
+
+def drop_all_tags(session: Session, arn: str) -> None:
+    for row in session.scalars(select(Tag).where(Tag.resource_arn == arn)):
+        session.delete(row)

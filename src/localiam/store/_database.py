@@ -1,0 +1,80 @@
+"""The database: engine, migrations on open, one transaction per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from localiam.store._engine import create_database_engine
+from localiam.store._errors import StoreError
+from localiam.store._migrate import upgrade_to_head
+from localiam.store.models import Base
+
+
+class Database:
+    """localiam's database: SQLite (`sqlite:////abs/path/localiam.db`, or `sqlite://` in memory)
+    or PostgreSQL (`postgresql+psycopg://user:password@host/dbname`).
+
+    Opening it migrates the schema to the newest revision. Work happens in transactions:
+
+        with db.transaction() as session:
+            session.add(user)
+
+    commits when the block ends and rolls back if it raises. Do not nest transactions: on
+    SQLite the inner one would wait for the outer one's write lock.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self._engine = create_database_engine(url, echo=echo)
+        try:
+            upgrade_to_head(self._engine)
+        except BaseException:
+            self._engine.dispose()
+            raise
+        # Objects stay readable after commit: handlers encode their results after the block.
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._closed = False
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tests and maintenance; handlers use `transaction`)."""
+        return self._engine
+
+    @property
+    def backend(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in a new transaction: committed on success, rolled back on any exception."""
+        if self._closed:
+            raise StoreError("the database is closed")
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def reset(self) -> None:
+        """Delete every row of every table, in one transaction (the schema stays)."""
+        with self.transaction() as session:
+            for table in reversed(Base.metadata.sorted_tables):
+                session.execute(table.delete())
+
+    def close(self) -> None:
+        """Close every connection. The database cannot be used afterwards."""
+        self._closed = True
+        self._engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the localiam schema (run by `localiam.store.Database` on open)."""

@@ -1,0 +1,62 @@
+"""The ORM models: the persistent shape of IAM, every row scoped by a 12-digit `account_id`.
+
+Models are typed dataclasses (keyword-only constructors). Unique ids, ARNs and timestamps are
+given by the caller (from an injected `IdGenerator` and clock); nothing here reads the clock.
+Names of users, groups, roles, instance profiles, managed policies, server certificates, MFA
+devices and SAML providers are unique per account ignoring case, through the generated column
+`name_lower` and a unique index on `(account_id, name_lower)`.
+"""
+
+from localiam.store.models._account import Account
+from localiam.store.models._base import Base, KeyStatus, PrincipalType
+from localiam.store.models._credentials import (
+    AccessKey,
+    LoginProfile,
+    MfaDevice,
+    ServerCertificate,
+    SigningCertificate,
+    SshPublicKey,
+)
+from localiam.store.models._federation import OpenIdConnectProvider, SamlProvider
+from localiam.store.models._policies import (
+    InlinePolicy,
+    ManagedPolicy,
+    PolicyAttachment,
+    PolicyVersion,
+)
+from localiam.store.models._principals import (
+    Group,
+    GroupMembership,
+    InstanceProfile,
+    InstanceProfileRole,
+    Role,
+    User,
+)
+from localiam.store.models._records import AuditEvent, Tag
+
+__all__ = [
+    "AccessKey",
+    "Account",
+    "AuditEvent",
+    "Base",
+    "Group",
+    "GroupMembership",
+    "InlinePolicy",
+    "InstanceProfile",
+    "InstanceProfileRole",
+    "KeyStatus",
+    "LoginProfile",
+    "ManagedPolicy",
+    "MfaDevice",
+    "OpenIdConnectProvider",
+    "PolicyAttachment",
+    "PolicyVersion",
+    "PrincipalType",
+    "Role",
+    "SamlProvider",
+    "ServerCertificate",
+    "SigningCertificate",
+    "SshPublicKey",
+    "Tag",
+    "User",
+]

@@ -1,0 +1,57 @@
+"""Tags on IAM resources, and the audit log of requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from localiam.store.models._base import ACCOUNT_ID, Base
+
+
+class Tag(Base):
+    """A tag on the IAM resource named by `resource_arn`; `position` keeps the caller's order.
+
+    Keys are unique per resource as stored (exact case); the service layer applies IAM's
+    case rules. A resource renamed or moved to another path must have its tags' ARN updated.
+    """
+
+    __tablename__ = "tags"
+    __table_args__ = (
+        UniqueConstraint("resource_arn", "key"),
+        Index("ix_tags_resource_position", "resource_arn", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    account_id: Mapped[str] = mapped_column(String(12), ForeignKey(ACCOUNT_ID, ondelete="CASCADE"))
+    resource_arn: Mapped[str] = mapped_column(String(2048))
+    key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(String(256))
+    position: Mapped[int]
+
+
+class AuditEvent(Base):
+    """One authorized (or refused) request, as the server logs it.
+
+    Not tied to an account row: a request may fail before its account is known, and the log
+    outlives what it describes. `decision` is `allowed`, `explicitDeny` or `implicitDeny`.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_account_time", "account_id", "time"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, init=False
+    )
+    time: Mapped[datetime]
+    request_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(128))
+    decision: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str | None] = mapped_column(String(12), default=None)
+    principal_arn: Mapped[str | None] = mapped_column(String(2048), default=None)
+    resource: Mapped[str | None] = mapped_column(String(2048), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    error_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    source_ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    user_agent: Mapped[str | None] = mapped_column(Text, default=None)
