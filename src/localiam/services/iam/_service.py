@@ -17,10 +17,24 @@ from localiam.policy import Caller, parse_caller
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
 from localiam.services.iam._access_keys import HANDLERS as ACCESS_KEYS
+from localiam.services.iam._account import HANDLERS as ACCOUNT
+from localiam.services.iam._attached_policies import HANDLERS as ATTACHED_POLICIES
+from localiam.services.iam._authorization_details import HANDLERS as AUTHORIZATION_DETAILS
 from localiam.services.iam._boundaries import HANDLERS as BOUNDARIES
 from localiam.services.iam._context import Handler, IamContext, KeyOwner
+from localiam.services.iam._credential_report import HANDLERS as CREDENTIAL_REPORT
 from localiam.services.iam._errors import access_denied
+from localiam.services.iam._groups import HANDLERS as GROUPS
+from localiam.services.iam._inline_policies import HANDLERS as INLINE_POLICIES
+from localiam.services.iam._instance_profiles import HANDLERS as INSTANCE_PROFILES
+from localiam.services.iam._login_profiles import HANDLERS as LOGIN_PROFILES
+from localiam.services.iam._managed_policies import HANDLERS as MANAGED_POLICIES
+from localiam.services.iam._mfa import HANDLERS as MFA
+from localiam.services.iam._password_policy import HANDLERS as PASSWORD_POLICY
 from localiam.services.iam._policies_of import PolicyTexts
+from localiam.services.iam._roles import HANDLERS as ROLES
+from localiam.services.iam._service_linked_roles import HANDLERS as SERVICE_LINKED_ROLES
+from localiam.services.iam._simulator import HANDLERS as SIMULATOR
 from localiam.services.iam._tags import tag_map
 from localiam.services.iam._target import iam_target
 from localiam.services.iam._users import HANDLERS as USERS
@@ -36,7 +50,30 @@ _LOOKUP_MODELS: dict[str, Any] = {
 
 
 def all_handlers() -> dict[str, Handler]:
-    return {**USERS, **ACCESS_KEYS, **BOUNDARIES}
+    """Every implemented operation, by name (one module per area of the API)."""
+    tables = (
+        USERS,
+        ACCESS_KEYS,
+        BOUNDARIES,
+        GROUPS,
+        INLINE_POLICIES,
+        ATTACHED_POLICIES,
+        MANAGED_POLICIES,
+        ROLES,
+        INSTANCE_PROFILES,
+        SERVICE_LINKED_ROLES,
+        LOGIN_PROFILES,
+        PASSWORD_POLICY,
+        MFA,
+        ACCOUNT,
+        CREDENTIAL_REPORT,
+        SIMULATOR,
+        AUTHORIZATION_DETAILS,
+    )
+    merged: dict[str, Handler] = {}
+    for table in tables:
+        merged.update(table)
+    return merged
 
 
 @dataclass(frozen=True, slots=True)
