@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	@echo "localiam: the server arrives in a later change; try 'localiam authorize' (see README.md)."
+	$(BIN)/localiam serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -30,6 +30,7 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/decisions.py
+	$(BIN)/python benchmarks/server_load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

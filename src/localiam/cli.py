@@ -44,7 +44,42 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--data-dir", default=".localiam")
     srv.add_argument("--account-id", default="123456789012")
     srv.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://...")
+    ev = commands.add_parser(
+        "events",
+        help="show the audit log of a server's data dir: who did what, and why it was denied",
+    )
+    ev.add_argument("--data-dir", default=".localiam")
+    ev.add_argument("--database-url", default=None)
+    ev.add_argument("--denied", action="store_true", help="only refused requests")
+    ev.add_argument("--principal", metavar="ARN", help="only this principal's requests")
+    ev.add_argument("--follow", action="store_true", help="keep printing new events")
+    ev.add_argument("--table", action="store_true", help="a table instead of JSON lines")
     return parser
+
+
+def events_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from pathlib import Path
+
+    from localiam.events import EventFilter, follow, read_events, render
+    from localiam.store import Database
+
+    data_dir = Path(args.data_dir)
+    url = args.database_url or f"sqlite:///{(data_dir / 'localiam.db').resolve()}"
+    if args.database_url is None and not (data_dir / "localiam.db").exists():
+        err.write(f"localiam events: no database in {data_dir} (start `localiam serve` first)\n")
+        return EXIT_BAD_INPUT
+    db = Database(url)
+    flt = EventFilter(denied_only=args.denied, principal=args.principal)
+    try:
+        events = follow(db, flt) if args.follow else iter(read_events(db, flt, limit=1_000_000))
+        for event in events:
+            render(event, args.table, out)
+            out.flush()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        db.close()
+    return EXIT_OK
 
 
 def serve_command(args: argparse.Namespace, environ: Mapping[str, str], err: IO[str]) -> int:
@@ -215,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err, stdin = sys.stdout, sys.stderr, sys.stdin
     if args.command == "serve":
         return serve_command(args, os.environ, err)
+    if args.command == "events":
+        return events_command(args, out, err)
     if args.command == "authorize":
         if (args.case is None) == (args.batch is None):
             err.write("localiam authorize: give either CASE.json or --batch IN.jsonl\n")

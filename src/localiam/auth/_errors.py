@@ -1,10 +1,10 @@
 """Errors of request authentication, with AWS's codes, HTTP statuses and wording.
 
 The codes and statuses are the common errors shared by the AWS API references, IAM's and STS's
-among them (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html). The messages are the ones
-AWS's request front end writes; each factory below names where its wording was confirmed. Those
-messages quote the offending value in single quotes, as AWS does, so they are kept verbatim rather
-than restyled.
+among them (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html). The messages
+are the ones AWS's request front end writes; each factory below names where its wording was
+confirmed. They quote the offending value in single quotes, as AWS does, so they are kept
+verbatim rather than restyled.
 """
 
 from __future__ import annotations

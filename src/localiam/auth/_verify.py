@@ -89,7 +89,34 @@ def authenticate(
         raise invalid_client_token_id()
 
     payload_hash = _payload_hash(request, claim, s3=s3)
-    cr = canon.canonical_request(
+    cr = _canonical_request(request, claim, signed, payload_hash, s3=s3)
+    to_sign = canon.string_to_sign(
+        canon.format_amz_date(signed_at), canon.credential_scope(date, region, scope_service), cr
+    )
+    expected = canon.signature(
+        canon.signing_key(key.secret_access_key, date, region, scope_service), to_sign
+    )
+    if not hmac.compare_digest(expected.encode(), claim.signature.encode()):
+        raise signature_does_not_match(canonical_request=cr, string_to_sign=to_sign)
+
+    if _covers_body(payload_hash) and not hmac.compare_digest(
+        payload_hash.encode(), canon.sha256_hex(request.body).encode()
+    ):
+        raise payload_hash_mismatch(s3=s3)
+    _check_token(key, claim.security_token)
+    return Authenticated(key, region, scope_service, signed_at, claim.presigned)
+
+
+def _canonical_request(
+    request: HttpRequestView,
+    claim: SignatureClaim,
+    signed: list[str],
+    payload_hash: str,
+    *,
+    s3: bool,
+) -> str:
+    """The canonical request the client must have signed, rebuilt from what arrived."""
+    return canon.canonical_request(
         request.method,
         canon.canonical_uri(request.path, s3=s3),
         canon.canonical_query_string(
@@ -100,23 +127,6 @@ def authenticate(
         ";".join(signed),
         payload_hash,
     )
-    to_sign = canon.string_to_sign(
-        canon.format_amz_date(signed_at),
-        canon.credential_scope(date, region, scope_service),
-        cr,
-    )
-    expected = canon.signature(
-        canon.signing_key(key.secret_access_key, date, region, scope_service), to_sign
-    )
-    if not hmac.compare_digest(expected.encode(), claim.signature.encode()):
-        raise signature_does_not_match(canonical_request=cr, string_to_sign=to_sign)
-
-    if _covers_body(payload_hash) and not hmac.compare_digest(
-        payload_hash, canon.sha256_hex(request.body)
-    ):
-        raise payload_hash_mismatch(s3=s3)
-    _check_token(key, claim.security_token)
-    return Authenticated(key, region, scope_service, signed_at, claim.presigned)
 
 
 def _parse_timestamp(claim: SignatureClaim) -> datetime:

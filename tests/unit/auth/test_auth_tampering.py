@@ -412,3 +412,27 @@ def test_keys_and_results_are_what_the_lookup_returned() -> None:
     result = authenticate(iam_post(), lookup(PERMANENT), NOW)
 
     assert result is not None and result.key.owner == "user/alice"
+
+
+@pytest.mark.parametrize(
+    ("declared", "accepted"),
+    [
+        ("not-a-hash", False),
+        ("sha256-of-something-élse", False),
+        ("UNSIGNED-PAYLOAD", True),
+        ("STREAMING-UNSIGNED-PAYLOAD-TRAILER", True),
+    ],
+)
+def test_only_the_unsigned_markers_release_the_body(declared: str, accepted: bool) -> None:
+    request = AWSRequest(
+        "POST",
+        "https://iam.amazonaws.com/",
+        data=b"Action=ListUsers&Version=2010-05-08",
+        headers={**FORM, "X-Amz-Content-SHA256": declared},
+    )
+    view = sign(request, SigV4Auth(CREDENTIALS, "iam", "us-east-1"))
+
+    if accepted:
+        assert authenticate(view, lookup(), NOW) is not None
+    else:
+        assert rejection(view) == MISMATCH

@@ -1,0 +1,70 @@
+"""The audit log: every request is recorded, and `localiam events` answers "why was I denied?"."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import botocore.exceptions
+import pytest
+from live_server import LiveServer
+
+
+def events(server: LiveServer, *args: str) -> list[dict[str, object]]:
+    run = subprocess.run(
+        [sys.executable, "-m", "localiam.cli", "events", "--data-dir", str(server.data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return [json.loads(line) for line in run.stdout.splitlines()]
+
+
+def test_a_denial_is_recorded_with_its_reason(server: LiveServer) -> None:
+    iam = server.client()
+    iam.create_user(UserName="auditee")
+    key = iam.create_access_key(UserName="auditee")["AccessKey"]
+    user = server.client(key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    with pytest.raises(botocore.exceptions.ClientError):
+        user.list_roles()
+    denied = [
+        e
+        for e in events(server, "--denied", "--principal", "arn:aws:iam::123456789012:user/auditee")
+        if e["action"] == "iam:ListRoles"
+    ]
+    assert denied, "the denied ListRoles call is in the log"
+    last = denied[-1]
+    assert last["errorCode"] == "AccessDenied"
+    assert last["decision"] == "implicitDeny"
+    assert "because no identity-based policy allows the iam:ListRoles action" in str(last["reason"])
+    assert last["sourceIp"] == "127.0.0.1"
+
+
+def test_allowed_calls_are_recorded_too(server: LiveServer) -> None:
+    server.client().create_user(UserName="logged")
+    made = [e for e in events(server) if e["action"] == "iam:CreateUser"]
+    assert made[-1]["decision"] == "allowed"
+    assert made[-1]["resource"] == "arn:aws:iam::123456789012:user/logged"
+    assert made[-1]["principal"] == "arn:aws:iam::123456789012:root"
+
+
+def test_the_table_view(server: LiveServer) -> None:
+    server.client().list_users()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "localiam.cli",
+            "events",
+            "--table",
+            "--data-dir",
+            str(server.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "iam:ListUsers" in run.stdout
