@@ -8,6 +8,7 @@ import sys
 
 import botocore.exceptions
 import pytest
+
 from live_server import LiveServer
 
 

@@ -121,13 +121,15 @@ class Dispatcher:
             with self.db.transaction() as session:
                 outcome = self.iam.call(session, operation.name, params, owner, facts)
                 self._touch_key(session, authenticated.key.access_key_id, service, facts)
-            audit.update(
-                principal_arn=outcome.caller.text,
-                resource=outcome.decision.resource,
-                decision=outcome.decision.decision.value,
-            )
-            body = encode_query_result(operation, outcome.result, request_id)
-            answer = HttpAnswer(200, body, _headers(request_id))
+                body = encode_query_result(operation, outcome.result, request_id)
+                audit.update(
+                    principal_arn=outcome.caller.text,
+                    resource=outcome.decision.resource,
+                    decision=outcome.decision.decision.value,
+                )
+                # A successful call's record commits with its work: one write per request.
+                session.add(_event(request_id, now, audit))
+            return HttpAnswer(200, body, _headers(request_id))
         except AuthorizationDenied as denied:
             audit.update(
                 principal_arn=denied.caller.text,
@@ -193,6 +195,22 @@ class Dispatcher:
                 )
         except Exception:
             log.exception("could not write the audit record of request %s", request_id)
+
+
+def _event(request_id: str, now: datetime, audit: dict[str, Any]) -> AuditEvent:
+    return AuditEvent(
+        time=now,
+        request_id=request_id,
+        action=audit.get("action", "unknown"),
+        decision=audit.get("decision", "error" if audit.get("error_code") else "allowed"),
+        account_id=audit.get("account_id"),
+        principal_arn=audit.get("principal_arn"),
+        resource=audit.get("resource"),
+        reason=audit.get("reason"),
+        error_code=audit.get("error_code"),
+        source_ip=audit.get("source_ip"),
+        user_agent=audit.get("user_agent"),
+    )
 
 
 def _headers(request_id: str) -> tuple[tuple[str, str], ...]:

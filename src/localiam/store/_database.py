@@ -25,7 +25,10 @@ class Database:
             session.add(user)
 
     commits when the block ends and rolls back if it raises. Do not nest transactions: on
-    SQLite the inner one would wait for the outer one's write lock.
+    SQLite the inner one would wait for the outer one's write lock. On SQLite transactions run
+    one at a time (each begins with `BEGIN IMMEDIATE`); on PostgreSQL they run concurrently at
+    READ COMMITTED, and the unique indexes settle races on names. The in-memory `sqlite://`
+    database has a single connection: use it from one thread at a time (tests).
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
+
+# Alembic's `context` and `op` are process-wide proxies: two threads migrating at once would
+# run each other's operations (and deadlock on PostgreSQL's advisory lock). One at a time.
+_ALEMBIC_PROXIES_LOCK = threading.Lock()
 
 
 def alembic_config() -> Config:
@@ -32,11 +37,11 @@ def head_revision() -> str:
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the database's schema to the newest revision, in one transaction.
 
-    Concurrent openers wait for each other: SQLite by its write lock, PostgreSQL by an advisory
-    lock taken in `migrations/env.py`.
+    Concurrent openers wait for each other: threads of one process by a lock, processes by
+    SQLite's write lock or a PostgreSQL advisory lock (taken in `migrations/env.py`).
     """
     config = alembic_config()
-    with engine.begin() as connection:
+    with _ALEMBIC_PROXIES_LOCK, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

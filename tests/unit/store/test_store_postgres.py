@@ -7,6 +7,7 @@ Runs only when LOCALIAM_TEST_POSTGRES_URL names a throwaway database, for exampl
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -88,3 +89,23 @@ def test_postgres_pages_and_durability(pg: Database) -> None:
     assert URL is not None
     with Database(URL) as reopened, reopened.transaction() as session:
         assert len(session.scalars(select(User)).all()) == 4
+
+
+def test_postgres_threads_opening_the_database_at_once_all_succeed(pg: Database) -> None:
+    assert URL is not None
+    url = URL
+    outcomes: list[str] = []
+
+    def open_and_close() -> None:
+        try:
+            Database(url).close()
+            outcomes.append("ok")
+        except Exception as error:
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=open_and_close, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == ["ok"] * 4

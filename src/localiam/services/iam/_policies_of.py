@@ -16,6 +16,7 @@ from localiam.store.models import (
     PolicyAttachment,
     PolicyVersion,
     PrincipalType,
+    Role,
     User,
 )
 
@@ -54,7 +55,6 @@ class PolicyTexts:
 
     def for_user(self, session: Session, user: User) -> AuthorizationPolicies:
         """A user's inline and attached policies, its groups' too, and its boundary."""
-        identity: list[Named] = []
         group_ids = list(
             session.scalars(
                 select(GroupMembership.group_id).where(GroupMembership.user_id == user.user_id)
@@ -63,6 +63,21 @@ class PolicyTexts:
         owners = [(PrincipalType.USER, user.user_id)] + [
             (PrincipalType.GROUP, g) for g in group_ids
         ]
+        return AuthorizationPolicies.build(
+            identity=self._identity(session, owners),
+            boundary=self._boundary(session, user.permissions_boundary_arn),
+        )
+
+    def for_role(self, session: Session, role: Role) -> AuthorizationPolicies:
+        """A role's inline and attached policies and its boundary: what a session of the role
+        is allowed, before its session policies."""
+        return AuthorizationPolicies.build(
+            identity=self._identity(session, [(PrincipalType.ROLE, role.role_id)]),
+            boundary=self._boundary(session, role.permissions_boundary_arn),
+        )
+
+    def _identity(self, session: Session, owners: list[tuple[PrincipalType, str]]) -> list[Named]:
+        identity: list[Named] = []
         for ptype, pid in owners:
             for inline in session.scalars(
                 select(InlinePolicy).where(
@@ -78,12 +93,15 @@ class PolicyTexts:
                 text = self.managed_document(session, arn)
                 if text is not None:
                     identity.append((arn, self._safe(text)))
-        boundary: Named | None = None
-        if user.permissions_boundary_arn:
-            text = self.managed_document(session, user.permissions_boundary_arn)
-            if text is not None:
-                boundary = (user.permissions_boundary_arn, self._safe(text, PolicyKind.BOUNDARY))
-        return AuthorizationPolicies.build(identity=identity, boundary=boundary)
+        return identity
+
+    def _boundary(self, session: Session, arn: str | None) -> Named | None:
+        if not arn:
+            return None
+        text = self.managed_document(session, arn)
+        if text is None:
+            return None
+        return (arn, self._safe(text, PolicyKind.BOUNDARY))
 
     def _safe(self, text: str, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyDocument:
         """Stored documents were validated when written; one that no longer parses grants

@@ -154,10 +154,15 @@ class IamService:
             principal_tags = tag_map(session, user.arn)
         context = global_context(facts, principal_tags)
         context.update(target.context)
-        request = Request.build(caller.text, target.action, target.resource, context=context)
-        decision = evaluate(request, policies, rcp_services=self._rcp_services)
-        if not decision.allowed:
-            raise AuthorizationDenied(decision, caller)
+        decision = self._authorize(
+            caller, account, target.action, target.resource, context, policies
+        )
+        lookup = _StoreLookup(session, account)
+        for action, resource in _also_required(operation, params, account, lookup):
+            # Some operations need a second permission too (AddRoleToInstanceProfile: the caller
+            # must be allowed iam:PassRole on the role,
+            # https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html).
+            self._authorize(caller, account, action, resource, context, policies)
         handler = self.handlers.get(operation)
         if handler is None:
             raise ServiceError(
@@ -177,6 +182,36 @@ class IamService:
             managed=self.managed,
         )
         return Outcome(handler(ctx, params), decision, caller)
+
+    def _authorize(
+        self,
+        caller: Caller,
+        account: str,
+        action: str,
+        resource: str,
+        context: dict[str, object],
+        policies: AuthorizationPolicies,
+    ) -> Decision:
+        # AWS managed policies (arn:aws:iam::aws:policy/...) are authorized as resources of the
+        # caller's own account.
+        resource_account = account if resource.startswith("arn:aws:iam::aws:") else None
+        request = Request.build(
+            caller.text, action, resource, resource_account=resource_account, context=context
+        )
+        decision = evaluate(request, policies, rcp_services=self._rcp_services)
+        if not decision.allowed:
+            raise AuthorizationDenied(decision, caller)
+        return decision
+
+
+def _also_required(
+    operation: str, params: dict[str, Any], account: str, lookup: _StoreLookup
+) -> list[tuple[str, str]]:
+    name = params.get("RoleName")
+    if operation == "AddRoleToInstanceProfile" and isinstance(name, str):
+        path = lookup.path_of("role", name) or "/"
+        return [("iam:PassRole", f"arn:aws:iam::{account}:role{path}{name}")]
+    return []
 
 
 class AuthorizationDenied(ServiceError):
