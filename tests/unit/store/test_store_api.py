@@ -18,9 +18,7 @@ def test_all_is_sorted_and_every_name_exists(module: ModuleType) -> None:
 
 
 def test_every_table_has_a_model_in_models() -> None:
-    mapped = {
-        mapper.local_table.name for mapper in models.Base.registry.mappers if mapper.local_table
-    }
+    mapped = {mapper.class_.__tablename__ for mapper in models.Base.registry.mappers}
     exported = {
         getattr(models, name).__tablename__
         for name in models.__all__

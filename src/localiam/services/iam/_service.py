@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from localiam.authz import AuthorizationPolicies, Decision, Request, evaluate
+from localiam.authz import AuthorizationPolicies, Decision, DecisionKind, Request, evaluate
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller, parse_caller
 from localiam.protocol import ServiceError
@@ -39,7 +39,7 @@ from localiam.services.iam._tags import tag_map
 from localiam.services.iam._target import iam_target
 from localiam.services.iam._users import HANDLERS as USERS
 from localiam.store import IdGenerator, Secrets, Session, find_by_name
-from localiam.store.models import Group, InstanceProfile, Role, User
+from localiam.store.models import Account, Group, InstanceProfile, Role, User
 
 _LOOKUP_MODELS: dict[str, Any] = {
     "user": User,
@@ -155,7 +155,13 @@ class IamService:
         context = global_context(facts, principal_tags)
         context.update(target.context)
         decision = self._authorize(
-            caller, account, target.action, target.resource, context, policies
+            caller,
+            account,
+            target.action,
+            target.resource,
+            context,
+            policies,
+            self_service=_self_service(session, account, operation, user, params),
         )
         lookup = _StoreLookup(session, account)
         for action, resource in _also_required(operation, params, account, lookup):
@@ -191,6 +197,8 @@ class IamService:
         resource: str,
         context: dict[str, object],
         policies: AuthorizationPolicies,
+        *,
+        self_service: bool = False,
     ) -> Decision:
         # AWS managed policies (arn:aws:iam::aws:policy/...) are authorized as resources of the
         # caller's own account.
@@ -199,9 +207,25 @@ class IamService:
             caller.text, action, resource, resource_account=resource_account, context=context
         )
         decision = evaluate(request, policies, rcp_services=self._rcp_services)
+        if self_service and decision.decision is DecisionKind.IMPLICIT_DENY:
+            return decision
         if not decision.allowed:
             raise AuthorizationDenied(decision, caller)
         return decision
+
+
+def _self_service(
+    session: Session, account: str, operation: str, user: User | None, params: dict[str, Any]
+) -> bool:
+    """With `AllowUsersToChangePassword` in the account's password policy, every IAM user may
+    change its own password and read the policy without a permissions policy saying so
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_enable-user-change.html);
+    an explicit deny still applies."""
+    if user is None or operation not in ("ChangePassword", "GetAccountPasswordPolicy"):
+        return False
+    row = session.get(Account, account)
+    policy = None if row is None else row.password_policy
+    return bool(policy and policy.get("AllowUsersToChangePassword"))
 
 
 def _also_required(
