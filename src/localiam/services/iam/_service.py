@@ -38,6 +38,12 @@ from localiam.services.iam._simulator import HANDLERS as SIMULATOR
 from localiam.services.iam._tags import tag_map
 from localiam.services.iam._target import iam_target
 from localiam.services.iam._users import HANDLERS as USERS
+from localiam.services.iam._ssh_keys import HANDLERS as SSH_KEYS
+from localiam.services.iam._certificates import HANDLERS as CERTIFICATES
+from localiam.services.iam._identity_providers import HANDLERS as IDENTITY_PROVIDERS
+from localiam.services.iam._service_credentials import HANDLERS as SERVICE_CREDENTIALS
+from localiam.services.iam._access_reports import HANDLERS as ACCESS_REPORTS
+from localiam.services.iam._account_settings import HANDLERS as ACCOUNT_SETTINGS
 from localiam.store import IdGenerator, Secrets, Session, find_by_name
 from localiam.store.models import Account, Group, InstanceProfile, Role, User
 
@@ -69,6 +75,12 @@ def all_handlers() -> dict[str, Handler]:
         CREDENTIAL_REPORT,
         SIMULATOR,
         AUTHORIZATION_DETAILS,
+        SSH_KEYS,
+        CERTIFICATES,
+        IDENTITY_PROVIDERS,
+        SERVICE_CREDENTIALS,
+        ACCESS_REPORTS,
+        ACCOUNT_SETTINGS,
     )
     merged: dict[str, Handler] = {}
     for table in tables:
