@@ -17,14 +17,18 @@ from localiam.policy import Caller, parse_caller
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
 from localiam.services.iam._access_keys import HANDLERS as ACCESS_KEYS
+from localiam.services.iam._access_reports import HANDLERS as ACCESS_REPORTS
 from localiam.services.iam._account import HANDLERS as ACCOUNT
+from localiam.services.iam._account_settings import HANDLERS as ACCOUNT_SETTINGS
 from localiam.services.iam._attached_policies import HANDLERS as ATTACHED_POLICIES
 from localiam.services.iam._authorization_details import HANDLERS as AUTHORIZATION_DETAILS
 from localiam.services.iam._boundaries import HANDLERS as BOUNDARIES
+from localiam.services.iam._certificates import HANDLERS as CERTIFICATES
 from localiam.services.iam._context import Handler, IamContext, KeyOwner
 from localiam.services.iam._credential_report import HANDLERS as CREDENTIAL_REPORT
 from localiam.services.iam._errors import access_denied
 from localiam.services.iam._groups import HANDLERS as GROUPS
+from localiam.services.iam._identity_providers import HANDLERS as IDENTITY_PROVIDERS
 from localiam.services.iam._inline_policies import HANDLERS as INLINE_POLICIES
 from localiam.services.iam._instance_profiles import HANDLERS as INSTANCE_PROFILES
 from localiam.services.iam._login_profiles import HANDLERS as LOGIN_PROFILES
@@ -33,17 +37,13 @@ from localiam.services.iam._mfa import HANDLERS as MFA
 from localiam.services.iam._password_policy import HANDLERS as PASSWORD_POLICY
 from localiam.services.iam._policies_of import PolicyTexts
 from localiam.services.iam._roles import HANDLERS as ROLES
+from localiam.services.iam._service_credentials import HANDLERS as SERVICE_CREDENTIALS
 from localiam.services.iam._service_linked_roles import HANDLERS as SERVICE_LINKED_ROLES
 from localiam.services.iam._simulator import HANDLERS as SIMULATOR
+from localiam.services.iam._ssh_keys import HANDLERS as SSH_KEYS
 from localiam.services.iam._tags import tag_map
 from localiam.services.iam._target import iam_target
 from localiam.services.iam._users import HANDLERS as USERS
-from localiam.services.iam._ssh_keys import HANDLERS as SSH_KEYS
-from localiam.services.iam._certificates import HANDLERS as CERTIFICATES
-from localiam.services.iam._identity_providers import HANDLERS as IDENTITY_PROVIDERS
-from localiam.services.iam._service_credentials import HANDLERS as SERVICE_CREDENTIALS
-from localiam.services.iam._access_reports import HANDLERS as ACCESS_REPORTS
-from localiam.services.iam._account_settings import HANDLERS as ACCOUNT_SETTINGS
 from localiam.store import IdGenerator, Secrets, Session, find_by_name
 from localiam.store.models import Account, Group, InstanceProfile, Role, User
 
