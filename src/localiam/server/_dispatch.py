@@ -20,7 +20,9 @@ from localiam.protocol import (
     load_service_model,
     validate_input,
 )
+from localiam.server._audit import AuditWriter, KeyUse
 from localiam.services._context import RequestFacts
+from localiam.services._generation import GenerationCache
 from localiam.services.iam import AuthorizationDenied, IamService, KeyOwner
 from localiam.store import Database, IdGenerator, Secrets, select
 from localiam.store.models import AccessKey, AuditEvent, KeyStatus
@@ -49,6 +51,7 @@ class Dispatcher:
         secrets: Secrets,
         ids: IdGenerator,
         clock: Callable[[], datetime],
+        audit: AuditWriter,
         max_body_bytes: int = 1024 * 1024,
     ) -> None:
         self.db = db
@@ -56,14 +59,21 @@ class Dispatcher:
         self.secrets = secrets
         self.ids = ids
         self.clock = clock
+        self.audit = audit
         self.max_body_bytes = max_body_bytes
         self.models = {"iam": load_service_model("iam"), "sts": load_service_model("sts")}
+        self.generation = iam.generation
+        self._keys: GenerationCache[SigningKey | None] = GenerationCache(self.generation)
 
     # -- credentials -------------------------------------------------------------------------
 
     def lookup(self, access_key_id: str) -> SigningKey | None:
-        """An active access key, or None (unknown, inactive and deleted keys stop at once)."""
-        with self.db.transaction() as session:
+        """An active access key, or None (unknown, inactive and deleted keys stop at once:
+        every committed write empties the cache)."""
+        return self._keys.get(access_key_id, lambda: self._read_key(access_key_id))
+
+    def _read_key(self, access_key_id: str) -> SigningKey | None:
+        with self.db.read() as session:
             key = session.get(AccessKey, access_key_id)
             if key is None or key.status is not KeyStatus.ACTIVE:
                 return None
@@ -118,17 +128,24 @@ class Dispatcher:
                 region=authenticated.region or _GLOBAL_REGION,
                 user_agent=view.headers.get("user-agent"),
             )
-            with self.db.transaction() as session:
-                outcome = self.iam.call(session, operation.name, params, owner, facts)
-                self._touch_key(session, authenticated.key.access_key_id, service, facts)
-                body = encode_query_result(operation, outcome.result, request_id)
-                audit.update(
-                    principal_arn=outcome.caller.text,
-                    resource=outcome.decision.resource,
-                    decision=outcome.decision.decision.value,
-                )
-                # A successful call's record commits with its work: one write per request.
-                session.add(_event(request_id, now, audit))
+            if _reads_only(operation.name):
+                with self.db.read() as session:
+                    outcome = self.iam.call(session, operation.name, params, owner, facts)
+                    if session.new or session.dirty or session.deleted:
+                        raise RuntimeError(f"{operation.name} changed state in a read transaction")
+                    body = encode_query_result(operation, outcome.result, request_id)
+            else:
+                with self.db.transaction() as session:
+                    outcome = self.iam.call(session, operation.name, params, owner, facts)
+                    body = encode_query_result(operation, outcome.result, request_id)
+                self.generation.bump()
+            audit.update(
+                principal_arn=outcome.caller.text,
+                resource=outcome.decision.resource,
+                decision=outcome.decision.decision.value,
+            )
+            self.audit.record(KeyUse(authenticated.key.access_key_id, now, service, facts.region))
+            self.audit.record(_event(request_id, now, audit))
             return HttpAnswer(200, body, _headers(request_id))
         except AuthorizationDenied as denied:
             audit.update(
@@ -156,45 +173,12 @@ class Dispatcher:
             )
             audit.update(error_code=error.code, reason="internal failure")
             answer = self._error(service, error, request_id)
-        self._record(request_id, now, audit)
+        self.audit.record(_event(request_id, now, audit))
         return answer
 
     def _error(self, service: str, error: ServiceError, request_id: str) -> HttpAnswer:
         status, body = encode_query_error(self.models.get(service), error, request_id)
         return HttpAnswer(status, body, _headers(request_id))
-
-    def _touch_key(self, session: Any, key_id: str, service: str, facts: RequestFacts) -> None:
-        key = session.get(AccessKey, key_id)
-        if key is None:
-            return
-        stale = key.last_used_at is None or (facts.now - key.last_used_at).total_seconds() > 60
-        if stale or key.last_used_service != service or key.last_used_region != facts.region:
-            key.last_used_at = facts.now
-            key.last_used_service = service
-            key.last_used_region = facts.region
-
-    def _record(self, request_id: str, now: datetime, audit: dict[str, Any]) -> None:
-        try:
-            with self.db.transaction() as session:
-                session.add(
-                    AuditEvent(
-                        time=now,
-                        request_id=request_id,
-                        action=audit.get("action", "unknown"),
-                        decision=audit.get(
-                            "decision", "error" if audit.get("error_code") else "allowed"
-                        ),
-                        account_id=audit.get("account_id"),
-                        principal_arn=audit.get("principal_arn"),
-                        resource=audit.get("resource"),
-                        reason=audit.get("reason"),
-                        error_code=audit.get("error_code"),
-                        source_ip=audit.get("source_ip"),
-                        user_agent=audit.get("user_agent"),
-                    )
-                )
-        except Exception:
-            log.exception("could not write the audit record of request %s", request_id)
 
 
 def _event(request_id: str, now: datetime, audit: dict[str, Any]) -> AuditEvent:
@@ -211,6 +195,11 @@ def _event(request_id: str, now: datetime, audit: dict[str, Any]) -> AuditEvent:
         source_ip=audit.get("source_ip"),
         user_agent=audit.get("user_agent"),
     )
+
+
+def _reads_only(operation: str) -> bool:
+    """Operations that only read run in a read transaction (no write lock, no commit)."""
+    return operation.startswith(("Get", "List", "Simulate"))
 
 
 def _headers(request_id: str) -> tuple[tuple[str, str], ...]:

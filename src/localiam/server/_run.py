@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.server._app import create_app, utc_now
+from localiam.server._audit import AuditWriter
 from localiam.server._bootstrap import RootCredentials, ensure_account, write_credentials_file
 from localiam.server._config import ServerConfig
 from localiam.server._dispatch import Dispatcher
@@ -25,6 +26,11 @@ class Built:
     db: Database
     root: RootCredentials
     created: bool
+    audit: AuditWriter
+
+    def close(self) -> None:
+        self.audit.close()
+        self.db.close()
 
 
 def build(
@@ -49,13 +55,22 @@ def build(
     if created:
         write_credentials_file(config.data_dir, root)
     iam = IamService(catalog=Catalog(), managed=ManagedPolicies(), ids=ids, secrets=secrets)
+    audit = AuditWriter(db)
     dispatcher = Dispatcher(
-        db=db, iam=iam, secrets=secrets, ids=ids, clock=clock, max_body_bytes=config.max_body_bytes
+        db=db,
+        iam=iam,
+        secrets=secrets,
+        ids=ids,
+        clock=clock,
+        audit=audit,
+        max_body_bytes=config.max_body_bytes,
     )
 
     def reset() -> RootCredentials:
         """A fresh state that keeps the configured root credentials."""
+        audit.flush()
         db.reset()
+        iam.generation.bump()
         fresh, _ = ensure_account(
             db,
             secrets,
@@ -67,7 +82,7 @@ def build(
         )
         return fresh
 
-    return Built(create_app(dispatcher, reset), db, root, created)
+    return Built(create_app(dispatcher, reset), db, root, created, audit)
 
 
 def serve(config: ServerConfig, out: TextIO = sys.stdout) -> None:
@@ -86,4 +101,4 @@ def serve(config: ServerConfig, out: TextIO = sys.stdout) -> None:
     try:
         uvicorn.run(built.app, host=config.host, port=config.port, log_level="warning")
     finally:
-        built.db.close()
+        built.close()

@@ -9,7 +9,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from localiam.store._engine import create_database_engine
+from localiam.store._engine import READ_ONLY, create_database_engine
 from localiam.store._errors import StoreError
 from localiam.store._migrate import upgrade_to_head
 from localiam.store.models import Base
@@ -59,6 +59,21 @@ class Database:
             raise StoreError("the database is closed")
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: one consistent snapshot, no write lock, nothing
+        committed (it is rolled back at the end; writes made in it are discarded)."""
+        if self._closed:
+            raise StoreError("the database is closed")
+        with self._engine.connect() as connection:
+            connection.info[READ_ONLY] = True
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+                    session.rollback()
+            finally:
+                connection.info.pop(READ_ONLY, None)
 
     def reset(self) -> None:
         """Delete every row of every table, in one transaction (the schema stays)."""

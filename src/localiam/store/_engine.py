@@ -88,5 +88,13 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute(pragma).close()
 
 
+READ_ONLY = "localiam_read_only"
+
+
 def _begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only transaction (Database.read) takes no write lock: it sees one snapshot of the
+    # WAL and never waits for writers nor makes them wait.
+    if connection.info.get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

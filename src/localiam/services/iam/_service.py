@@ -16,6 +16,7 @@ from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller, parse_caller
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
+from localiam.services._generation import GenerationCache, StateGeneration
 from localiam.services.iam._access_keys import HANDLERS as ACCESS_KEYS
 from localiam.services.iam._access_reports import HANDLERS as ACCESS_REPORTS
 from localiam.services.iam._account import HANDLERS as ACCOUNT
@@ -92,16 +93,25 @@ def all_handlers() -> dict[str, Handler]:
 class _StoreLookup:
     session: Session
     account_id: str
+    cache: GenerationCache[Any]
 
     def path_of(self, kind: str, name: str) -> str | None:
         model = _LOOKUP_MODELS.get(kind)
         if model is None:
             return None
-        row = find_by_name(self.session, model, self.account_id, name)
-        return None if row is None else str(row.path)
+
+        def read() -> str | None:
+            row = find_by_name(self.session, model, self.account_id, name)
+            return None if row is None else str(row.path)
+
+        result: str | None = self.cache.get(("path", self.account_id, kind, name.lower()), read)
+        return result
 
     def tags_of(self, arn: str) -> Mapping[str, str]:
-        return tag_map(self.session, arn)
+        result: Mapping[str, str] = self.cache.get(
+            ("tags", arn), lambda: tag_map(self.session, arn)
+        )
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +134,7 @@ class IamService:
         ids: IdGenerator,
         secrets: Secrets,
         handlers: Mapping[str, Handler] | None = None,
+        generation: StateGeneration | None = None,
     ) -> None:
         self.catalog = catalog
         self.managed = managed
@@ -132,6 +143,12 @@ class IamService:
         self.texts = PolicyTexts(managed)
         self.handlers = dict(all_handlers() if handlers is None else handlers)
         self._rcp_services = catalog.rcp_services
+        self.generation = generation or StateGeneration()
+        # Per-generation memos of what every request reads: the caller's policies and tags,
+        # and entity paths and tags for resource ARNs.
+        self._principal_cache: GenerationCache[tuple[AuthorizationPolicies, dict[str, str]]]
+        self._principal_cache = GenerationCache(self.generation)
+        self._lookup_cache: GenerationCache[Any] = GenerationCache(self.generation)
 
     def caller_of(self, session: Session, owner: KeyOwner) -> tuple[Caller, User | None]:
         if owner.user_id is None:
@@ -155,15 +172,16 @@ class IamService:
     ) -> Outcome:
         caller, user = self.caller_of(session, owner)
         account = owner.account_id
-        target = iam_target(
-            operation, params, caller, account, self.catalog, _StoreLookup(session, account)
-        )
+        lookup = _StoreLookup(session, account, self._lookup_cache)
+        target = iam_target(operation, params, caller, account, self.catalog, lookup)
         if user is None:
             policies = AuthorizationPolicies.build()
             principal_tags: dict[str, str] = {}
         else:
-            policies = self.texts.for_user(session, user)
-            principal_tags = tag_map(session, user.arn)
+            policies, principal_tags = self._principal_cache.get(
+                user.user_id,
+                lambda: (self.texts.for_user(session, user), tag_map(session, user.arn)),
+            )
         context = global_context(facts, principal_tags)
         context.update(target.context)
         decision = self._authorize(
@@ -175,7 +193,6 @@ class IamService:
             policies,
             self_service=_self_service(session, account, operation, user, params),
         )
-        lookup = _StoreLookup(session, account)
         for action, resource in _also_required(operation, params, account, lookup):
             # Some operations need a second permission too (AddRoleToInstanceProfile: the caller
             # must be allowed iam:PassRole on the role,

@@ -17,6 +17,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from localiam.policy import ContextValue
+
+# The very parsers the Date and Numeric operators apply, so that a value accepted here is one
+# the conditions can compare.
 from localiam.policy.conditions._date import parse_date
 from localiam.policy.conditions._numeric import parse_number
 from localiam.services.iam._errors import invalid_input
