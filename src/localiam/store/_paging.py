@@ -8,10 +8,11 @@ item returned, which is unique in the account and so a total order.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from localiam.store.models import (
@@ -84,7 +85,16 @@ def list_page(
 
 def find_by_name(session: Session, model: type[Named], account_id: str, name: str) -> Named | None:
     """The row of `model` named `name` in the account, ignoring case (IAM names collide so)."""
-    query = select(model).where(
-        model.account_id == account_id, model.name_lower == func.lower(name)
+    return session.scalars(
+        _find_statement(model), {"account_id": account_id, "name": name}
+    ).one_or_none()
+
+
+@functools.cache
+def _find_statement(model: type[Named]) -> Select[Named]:
+    """The lookup statement of each model, built once (a pure function of the model class):
+    building SQL expressions anew per request is most of a lookup's cost."""
+    return select(model).where(
+        model.account_id == bindparam("account_id"),
+        model.name_lower == func.lower(bindparam("name")),
     )
-    return session.scalars(query).one_or_none()
