@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test check lint typecheck bench clean
+.PHONY: serve test test-postgres check lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The store's tests against a real PostgreSQL (installed from Debian's packages when missing).
+test-postgres: $(STAMP)
+	scripts/with-postgres.sh $(BIN)/python -m pytest tests/unit/store tests/e2e/test_postgres_server.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
