@@ -115,6 +115,16 @@ class _StoreLookup:
 
 
 @dataclass(frozen=True, slots=True)
+class _Principal:
+    """The caller as authorization sees it: detached from any session, safe to memoize."""
+
+    caller: Caller
+    user_id: str | None
+    policies: AuthorizationPolicies
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """A handled call: its result (None when refused) and the decision behind it."""
 
@@ -146,13 +156,18 @@ class IamService:
         self.generation = generation or StateGeneration()
         # Per-generation memos of what every request reads: the caller's policies and tags,
         # and entity paths and tags for resource ARNs.
-        self._principal_cache: GenerationCache[tuple[AuthorizationPolicies, dict[str, str]]]
-        self._principal_cache = GenerationCache(self.generation)
+        self._principal_cache: GenerationCache[_Principal] = GenerationCache(self.generation)
         self._lookup_cache: GenerationCache[Any] = GenerationCache(self.generation)
 
-    def caller_of(self, session: Session, owner: KeyOwner) -> tuple[Caller, User | None]:
+    def principal_of(self, session: Session, owner: KeyOwner) -> _Principal:
+        """Who holds the key, with the policies and tags authorization needs (memoized for the
+        current generation of the stored state)."""
+        return self._principal_cache.get(owner, lambda: self._load_principal(session, owner))
+
+    def _load_principal(self, session: Session, owner: KeyOwner) -> _Principal:
         if owner.user_id is None:
-            return parse_caller(f"arn:aws:iam::{owner.account_id}:root"), None
+            root = parse_caller(f"arn:aws:iam::{owner.account_id}:root")
+            return _Principal(root, None, AuthorizationPolicies.build(), {})
         user = session.get(User, owner.user_id)
         if user is None:
             raise ServiceError(
@@ -160,7 +175,12 @@ class IamService:
                 "The security token included in the request is invalid.",
                 403,
             )
-        return parse_caller(user.arn), user
+        return _Principal(
+            parse_caller(user.arn),
+            user.user_id,
+            self.texts.for_user(session, user),
+            tag_map(session, user.arn),
+        )
 
     def call(
         self,
@@ -170,19 +190,12 @@ class IamService:
         owner: KeyOwner,
         facts: RequestFacts,
     ) -> Outcome:
-        caller, user = self.caller_of(session, owner)
+        principal = self.principal_of(session, owner)
+        caller, policies = principal.caller, principal.policies
         account = owner.account_id
         lookup = _StoreLookup(session, account, self._lookup_cache)
         target = iam_target(operation, params, caller, account, self.catalog, lookup)
-        if user is None:
-            policies = AuthorizationPolicies.build()
-            principal_tags: dict[str, str] = {}
-        else:
-            policies, principal_tags = self._principal_cache.get(
-                user.user_id,
-                lambda: (self.texts.for_user(session, user), tag_map(session, user.arn)),
-            )
-        context = global_context(facts, principal_tags)
+        context = global_context(facts, principal.tags)
         context.update(target.context)
         decision = self._authorize(
             caller,
@@ -191,7 +204,7 @@ class IamService:
             target.resource,
             context,
             policies,
-            self_service=_self_service(session, account, operation, user, params),
+            self_service=_self_service(session, account, operation, principal.user_id),
         )
         for action, resource in _also_required(operation, params, account, lookup):
             # Some operations need a second permission too (AddRoleToInstanceProfile: the caller
@@ -243,14 +256,12 @@ class IamService:
         return decision
 
 
-def _self_service(
-    session: Session, account: str, operation: str, user: User | None, params: dict[str, Any]
-) -> bool:
+def _self_service(session: Session, account: str, operation: str, user_id: str | None) -> bool:
     """With `AllowUsersToChangePassword` in the account's password policy, every IAM user may
     change its own password and read the policy without a permissions policy saying so
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_enable-user-change.html);
     an explicit deny still applies."""
-    if user is None or operation not in ("ChangePassword", "GetAccountPasswordPolicy"):
+    if user_id is None or operation not in ("ChangePassword", "GetAccountPasswordPolicy"):
         return False
     row = session.get(Account, account)
     policy = None if row is None else row.password_policy
