@@ -8,7 +8,7 @@ from typing import Any
 
 from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
-from localiam.services.iam._errors import limit_exceeded
+from localiam.services.iam._errors import invalid_input, limit_exceeded
 from localiam.services.iam._lookup import get_user_row, target_user_name
 from localiam.store import select
 from localiam.store.models import AccessKey, KeyStatus
@@ -88,7 +88,11 @@ def _find(ctx: IamContext, params: dict[str, Any]) -> AccessKey:
 
 
 def update_access_key(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    _find(ctx, params).status = KeyStatus(params["Status"])
+    status = params["Status"]
+    if status not in (KeyStatus.ACTIVE.value, KeyStatus.INACTIVE.value):
+        # The model's enum also lists Expired, which access keys never take.
+        raise invalid_input(f"Invalid status {status}: an access key is Active or Inactive.")
+    _find(ctx, params).status = KeyStatus(status)
     return {}
 
 

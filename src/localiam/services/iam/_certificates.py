@@ -32,7 +32,8 @@ from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import limit_exceeded
 from localiam.services.iam._lookup import get_user_row, target_user_name
-from localiam.services.iam._ssh_keys import page_of, settable_status
+from localiam.services.iam._policy_docs import page_of
+from localiam.services.iam._ssh_keys import settable_status, upload_order
 from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
 from localiam.store import find_by_name, func, list_page, select
 from localiam.store.models import ServerCertificate, SigningCertificate, Tag
@@ -53,7 +54,9 @@ def load_certificate(body: str, now: datetime) -> x509.Certificate:
     try:
         found = x509.load_pem_x509_certificates(body.strip().encode("latin-1"))
     except ValueError:
-        raise malformed("Unable to parse certificate. Please ensure the certificate is in PEM format.") from None
+        raise malformed(
+            "Unable to parse certificate. Please ensure the certificate is in PEM format."
+        ) from None
     if len(found) != 1:
         raise malformed(f"The certificate body must hold one certificate; it holds {len(found)}.")
     certificate = found[0]
@@ -64,7 +67,9 @@ def load_certificate(body: str, now: datetime) -> x509.Certificate:
 def check_validity(certificate: x509.Certificate, now: datetime) -> None:
     start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
     if now < start:
-        raise malformed(f"Certificate is not yet valid: its validity starts at {start.isoformat()}.")
+        raise malformed(
+            f"Certificate is not yet valid: its validity starts at {start.isoformat()}."
+        )
     if now > end:
         raise malformed(
             "Certificate is no longer valid. The 'Not After' date restriction on the certificate "
@@ -79,7 +84,9 @@ def check_chain(certificate: x509.Certificate, chain_text: str | None) -> None:
     try:
         chain = x509.load_pem_x509_certificates(chain_text.strip().encode("latin-1"))
     except ValueError:
-        raise malformed("Unable to parse certificate chain. Please ensure it is in PEM format.") from None
+        raise malformed(
+            "Unable to parse certificate chain. Please ensure it is in PEM format."
+        ) from None
     child = certificate
     for index, issuer in enumerate(chain):
         try:
@@ -178,8 +185,8 @@ def upload_signing_certificate(ctx: IamContext, params: dict[str, Any]) -> dict[
 
 def list_signing_certificates(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     user_id, name = _owner(ctx, params)
-    page, fields = page_of(_signing_certs(ctx, user_id), params)
-    return {"Certificates": [_signing_shape(name, c) for c in page], **fields}
+    page = page_of(_signing_certs(ctx, user_id), upload_order, params)
+    return {"Certificates": [_signing_shape(name, c) for c in page.items], **page.fields()}
 
 
 def _find_signing(ctx: IamContext, params: dict[str, Any]) -> SigningCertificate:
@@ -220,11 +227,15 @@ def _server_metadata(cert: ServerCertificate) -> dict[str, Any]:
 
 
 def _no_such_server_certificate(name: str) -> ServiceError:
-    return ServiceError("NoSuchEntity", f"The Server Certificate with name {name} cannot be found.", 404)
+    return ServiceError(
+        "NoSuchEntity", f"The Server Certificate with name {name} cannot be found.", 404
+    )
 
 
 def _server_exists(name: str) -> ServiceError:
-    return ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
+    return ServiceError(
+        "EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409
+    )
 
 
 def _get_server(ctx: IamContext, name: str) -> ServerCertificate:

@@ -27,7 +27,7 @@ from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import invalid_input, limit_exceeded
 from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
-from localiam.store import find_by_name, func, select
+from localiam.store import func, select
 from localiam.store.models import OpenIdConnectProvider, SamlProvider
 
 MAX_PROVIDERS = 100
@@ -56,7 +56,9 @@ def _refuse_unsupported(params: dict[str, Any]) -> None:
             )
 
 
-def _provider_count(ctx: IamContext, model: type[OpenIdConnectProvider] | type[SamlProvider]) -> int:
+def _provider_count(
+    ctx: IamContext, model: type[OpenIdConnectProvider] | type[SamlProvider]
+) -> int:
     query = select(func.count()).select_from(model).where(model.account_id == ctx.account_id)
     return int(ctx.session.scalar(query) or 0)
 
@@ -69,15 +71,21 @@ def oidc_identifier(url: str) -> str:
     `https://` URL without query or fragment (`https://example.com/a/` -> `example.com/a`)."""
     parts = urlsplit(url)
     if parts.scheme.lower() != "https" or not parts.hostname:
-        raise invalid_input(f"Invalid OpenID Connect provider URL {url}: it must begin with https://.")
+        raise invalid_input(
+            f"Invalid OpenID Connect provider URL {url}: it must begin with https://."
+        )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise invalid_input(
             f"Invalid OpenID Connect provider URL {url}: it must not have a query, a fragment "
             "or credentials."
         )
     host = parts.hostname
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:
+        raise invalid_input(f"Invalid OpenID Connect provider URL {url}: bad port.") from None
+    if port is not None:
+        host = f"{host}:{port}"
     return (host + parts.path).rstrip("/")
 
 
@@ -96,7 +104,9 @@ def _thumbprints(values: list[str]) -> list[str]:
 def _client_ids(values: list[str]) -> list[str]:
     unique = list(dict.fromkeys(values))
     if len(unique) > MAX_CLIENT_IDS:
-        raise limit_exceeded(f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}")
+        raise limit_exceeded(
+            f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}"
+        )
     return unique
 
 
@@ -119,7 +129,9 @@ def create_oidc_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
             "EntityAlreadyExists", f"Provider with url {params['Url']} already exists.", 409
         )
     if _provider_count(ctx, OpenIdConnectProvider) >= MAX_PROVIDERS:
-        raise limit_exceeded(f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}")
+        raise limit_exceeded(
+            f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}"
+        )
     ctx.session.add(
         OpenIdConnectProvider(
             arn=arn,
@@ -264,9 +276,17 @@ def _saml_name(ctx: IamContext, arn: str) -> str:
     return arn[len(prefix) :] if arn.startswith(prefix) else ""
 
 
+def _saml_by_name(ctx: IamContext, name: str) -> SamlProvider | None:
+    """The account's SAML provider named `name`, ignoring case (names collide so)."""
+    query = select(SamlProvider).where(
+        SamlProvider.account_id == ctx.account_id, SamlProvider.name_lower == func.lower(name)
+    )
+    return ctx.session.scalars(query).one_or_none()
+
+
 def _get_saml(ctx: IamContext, arn: str) -> SamlProvider:
     name = _saml_name(ctx, arn)
-    row = find_by_name(ctx.session, SamlProvider, ctx.account_id, name) if name else None
+    row = _saml_by_name(ctx, name) if name else None
     if row is None or row.arn != arn:
         raise ServiceError("NoSuchEntity", f"Manifest not found for arn {arn}", 404)
     return row
@@ -276,7 +296,7 @@ def create_saml_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
     _refuse_unsupported(params)
     name = params["Name"]
     document = params["SAMLMetadataDocument"]
-    if find_by_name(ctx.session, SamlProvider, ctx.account_id, name) is not None:
+    if _saml_by_name(ctx, name) is not None:
         raise ServiceError("EntityAlreadyExists", f"SAMLProvider {name} already exists.", 409)
     valid_until = _valid_until(document, ctx.now)
     if _provider_count(ctx, SamlProvider) >= MAX_PROVIDERS:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
@@ -30,13 +29,12 @@ from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import invalid_input, limit_exceeded
 from localiam.services.iam._lookup import get_user_row, target_user_name
+from localiam.services.iam._policy_docs import page_of
 from localiam.store import select
-from localiam.store.models import KeyStatus, SshPublicKey
+from localiam.store.models import KeyStatus, SigningCertificate, SshPublicKey
 
 MAX_KEYS_PER_USER = 5
 MIN_KEY_BITS = 2048
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,21 +103,13 @@ def parse_ssh_public_key(body: str) -> ParsedSshKey:
     return ParsedSshKey(loaded, encoding, md5_fingerprint(blob))
 
 
-# -- pages of short lists ----------------------------------------------------------------------
+# -- what the certificate handlers share ------------------------------------------------------
 
 
-def page_of(items: Sequence[_T], params: dict[str, Any]) -> tuple[list[_T], dict[str, Any]]:
-    """One page of an in-memory list, by `Marker` (the index to resume at) and `MaxItems`;
-    with the `IsTruncated` and `Marker` fields of the answer."""
-    marker = params.get("Marker")
-    start = int(marker) if isinstance(marker, str) and marker.isdigit() else 0
-    limit = int(params.get("MaxItems", 100))
-    page = list(items[start : start + limit])
-    end = start + len(page)
-    fields: dict[str, Any] = {"IsTruncated": end < len(items)}
-    if end < len(items):
-        fields["Marker"] = str(end)
-    return page, fields
+def upload_order(row: SshPublicKey | SigningCertificate) -> str:
+    """The order keys and certificates are listed in: by upload time, then by id."""
+    row_id = row.ssh_public_key_id if isinstance(row, SshPublicKey) else row.certificate_id
+    return f"{row.uploaded_at.isoformat()} {row_id}"
 
 
 def settable_status(value: str) -> KeyStatus:
@@ -155,9 +145,7 @@ def _find(ctx: IamContext, params: dict[str, Any]) -> tuple[str, SshPublicKey]:
     key_id = params["SSHPublicKeyId"]
     key = ctx.session.get(SshPublicKey, key_id)
     if key is None or key.account_id != ctx.account_id or key.user_id != user.user_id:
-        raise ServiceError(
-            "NoSuchEntity", f"The Public Key with id {key_id} cannot be found.", 404
-        )
+        raise ServiceError("NoSuchEntity", f"The Public Key with id {key_id} cannot be found.", 404)
     return user.name, key
 
 
@@ -203,7 +191,7 @@ def list_ssh_public_keys(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
     if name is None:
         return {"SSHPublicKeys": [], "IsTruncated": False}
     user = get_user_row(ctx, name)
-    page, fields = page_of(_keys_of(ctx, user.user_id), params)
+    page = page_of(_keys_of(ctx, user.user_id), upload_order, params)
     listed = [
         {
             "UserName": user.name,
@@ -211,9 +199,9 @@ def list_ssh_public_keys(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
             "Status": str(k.status),
             "UploadDate": k.uploaded_at,
         }
-        for k in page
+        for k in page.items
     ]
-    return {"SSHPublicKeys": listed, **fields}
+    return {"SSHPublicKeys": listed, **page.fields()}
 
 
 def update_ssh_public_key(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
