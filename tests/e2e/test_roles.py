@@ -11,8 +11,6 @@ import botocore.exceptions
 import pytest
 
 from live_server import ROOT_KEY, ROOT_SECRET, LiveServer
-from localiam.store import Database
-from localiam.store.models import InlinePolicy, PrincipalType
 
 ACCOUNT = "123456789012"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -228,12 +226,10 @@ def unvalidated_client(server: LiveServer) -> Any:
 
 
 def test_access_to_roles_follows_the_callers_policy(server: LiveServer) -> None:
-    """The policy is written through the store (the server's own database file), so that the
-    test needs no other handler than the ones it is about."""
     iam = server.client()
     for name in ("app-api", "billing"):
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust()))
-    user_id = iam.create_user(UserName="dev")["User"]["UserId"]
+    iam.create_user(UserName="dev")
     key = iam.create_access_key(UserName="dev")["AccessKey"]
     allow = {
         "Version": "2012-10-17",
@@ -245,20 +241,7 @@ def test_access_to_roles_follows_the_callers_policy(server: LiveServer) -> None:
             }
         ],
     }
-    db = Database(f"sqlite:///{(server.data_dir / 'localiam.db').resolve()}")
-    try:
-        with db.transaction() as session:
-            session.add(
-                InlinePolicy(
-                    account_id=ACCOUNT,
-                    principal_type=PrincipalType.USER,
-                    principal_id=user_id,
-                    name="roles",
-                    document=json.dumps(allow),
-                )
-            )
-    finally:
-        db.close()
+    iam.put_user_policy(UserName="dev", PolicyName="roles", PolicyDocument=json.dumps(allow))
     dev = server.client(key=key["AccessKeyId"], secret=key["SecretAccessKey"])
     assert dev.get_role(RoleName="app-api")["Role"]["RoleName"] == "app-api"
     err = error_of(lambda: dev.get_role(RoleName="billing"))

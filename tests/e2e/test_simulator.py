@@ -12,8 +12,6 @@ import botocore.exceptions
 import pytest
 
 from live_server import LiveServer
-from localiam.store import Database
-from localiam.store.models import InlinePolicy, PrincipalType
 
 ACCOUNT = "123456789012"
 # The policy of the AWS CLI reference's simulate-custom-policy example, and its positions.
@@ -122,29 +120,9 @@ def test_the_aws_cli_simulates_custom_policies(server: LiveServer) -> None:
 
 
 def put_inline(server: LiveServer, user: dict[str, Any], name: str, document: str) -> None:
-    """PutUserPolicy when the server has it; else the row written straight to the store."""
-    try:
-        server.client().put_user_policy(
-            UserName=user["UserName"], PolicyName=name, PolicyDocument=document
-        )
-        return
-    except botocore.exceptions.ClientError as exc:
-        if exc.response["Error"]["Code"] != "NotImplemented":
-            raise
-    db = Database(f"sqlite:///{server.data_dir / 'localiam.db'}")
-    try:
-        with db.transaction() as session:
-            session.add(
-                InlinePolicy(
-                    account_id=ACCOUNT,
-                    principal_type=PrincipalType.USER,
-                    principal_id=user["UserId"],
-                    name=name,
-                    document=document,
-                )
-            )
-    finally:
-        db.close()
+    server.client().put_user_policy(
+        UserName=user["UserName"], PolicyName=name, PolicyDocument=document
+    )
 
 
 def authorize(cases: list[dict[str, Any]]) -> list[str]:

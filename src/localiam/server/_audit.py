@@ -79,7 +79,7 @@ class AuditWriter:
 
     def _write(self, items: list[AuditEvent | KeyUse]) -> None:
         try:
-            with self._db.transaction() as session:
+            with self._db.transaction(changes_state=False) as session:
                 uses: dict[str, KeyUse] = {}
                 for item in items:
                     if isinstance(item, KeyUse):

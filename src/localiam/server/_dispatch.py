@@ -138,7 +138,6 @@ class Dispatcher:
                 with self.db.transaction() as session:
                     outcome = self.iam.call(session, operation.name, params, owner, facts)
                     body = encode_query_result(operation, outcome.result, request_id)
-                self.generation.bump()
             audit.update(
                 principal_arn=outcome.caller.text,
                 resource=outcome.decision.resource,

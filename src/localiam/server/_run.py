@@ -54,7 +54,13 @@ def build(
     )
     if created:
         write_credentials_file(config.data_dir, root)
-    iam = IamService(catalog=Catalog(), managed=ManagedPolicies(), ids=ids, secrets=secrets)
+    iam = IamService(
+        catalog=Catalog(),
+        managed=ManagedPolicies(),
+        ids=ids,
+        secrets=secrets,
+        generation=db.generation,
+    )
     audit = AuditWriter(db)
     dispatcher = Dispatcher(
         db=db,
@@ -70,7 +76,6 @@ def build(
         """A fresh state that keeps the configured root credentials."""
         audit.flush()
         db.reset()
-        iam.generation.bump()
         fresh, _ = ensure_account(
             db,
             secrets,

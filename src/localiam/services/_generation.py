@@ -7,43 +7,29 @@ several processes sharing one database must not use these caches (they are per p
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from localiam.store import StateGeneration
 
 _V = TypeVar("_V")
 
 
-class StateGeneration:
-    """A counter of committed writes (mutable by design, thread-safe)."""
-
-    __slots__ = ("_lock", "_value")
-
-    def __init__(self) -> None:
-        self._value = 0
-        self._lock = threading.Lock()
-
-    @property
-    def value(self) -> int:
-        return self._value
-
-    def bump(self) -> None:
-        with self._lock:
-            self._value += 1
-
-
 class GenerationCache(Generic[_V]):
-    """A bounded memo valid for one generation of the stored state."""
+    """A bounded memo valid for one generation of the stored state (none: no memo)."""
 
     __slots__ = ("_entries", "_generation", "_limit", "_seen")
 
-    def __init__(self, generation: StateGeneration, limit: int = 10000) -> None:
+    def __init__(self, generation: StateGeneration | None, limit: int = 10000) -> None:
         self._generation = generation
         self._seen = -1
         self._entries: dict[Hashable, _V] = {}
         self._limit = limit
 
     def get(self, key: Hashable, factory: Callable[[], _V]) -> _V:
+        """The memoized value, or `factory()`; without a generation nothing is memoized."""
+        if self._generation is None:
+            return factory()
         current = self._generation.value
         if current != self._seen:
             self._entries = {}

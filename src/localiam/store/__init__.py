@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from localiam.store._database import Database
 from localiam.store._errors import StoreError
+from localiam.store._generation import StateGeneration
 from localiam.store._ids import BASE32_ALPHABET, IdGenerator
 from localiam.store._paging import Page, find_by_name, list_page, page_query
 from localiam.store._secrets import Secrets, hash_password, verify_password
@@ -23,6 +24,7 @@ __all__ = [
     "Page",
     "Secrets",
     "Session",
+    "StateGeneration",
     "StoreError",
     "find_by_name",
     "func",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from localiam.store._engine import READ_ONLY, create_database_engine
 from localiam.store._errors import StoreError
+from localiam.store._generation import StateGeneration
 from localiam.store._migrate import upgrade_to_head
 from localiam.store.models import Base
 
@@ -40,6 +41,8 @@ class Database:
             raise
         # Objects stay readable after commit: handlers encode their results after the block.
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        #: Bumped after each committed write transaction; caches key on it.
+        self.generation = StateGeneration()
         self._closed = False
 
     @property
@@ -53,12 +56,18 @@ class Database:
         return self._engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session in a new transaction: committed on success, rolled back on any exception."""
+    def transaction(self, *, changes_state: bool = True) -> Iterator[Session]:
+        """A session in a new transaction: committed on success, rolled back on any exception.
+
+        After a commit the generation moves on, unless the caller says the transaction changes
+        nothing that caches hold (`changes_state=False`, as for the audit log).
+        """
         if self._closed:
             raise StoreError("the database is closed")
         with self._sessions() as session, session.begin():
             yield session
+        if changes_state:
+            self.generation.bump()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

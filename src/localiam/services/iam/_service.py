@@ -7,6 +7,7 @@ the root user may do everything, as in AWS.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller, parse_caller
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
-from localiam.services._generation import GenerationCache, StateGeneration
+from localiam.services._generation import GenerationCache
 from localiam.services.iam._access_keys import HANDLERS as ACCESS_KEYS
 from localiam.services.iam._access_reports import HANDLERS as ACCESS_REPORTS
 from localiam.services.iam._account import HANDLERS as ACCOUNT
@@ -45,7 +46,7 @@ from localiam.services.iam._ssh_keys import HANDLERS as SSH_KEYS
 from localiam.services.iam._tags import tag_map
 from localiam.services.iam._target import iam_target
 from localiam.services.iam._users import HANDLERS as USERS
-from localiam.store import IdGenerator, Secrets, Session, find_by_name
+from localiam.store import IdGenerator, Secrets, Session, StateGeneration, find_by_name
 from localiam.store.models import Account, Group, InstanceProfile, Role, User
 
 _LOOKUP_MODELS: dict[str, Any] = {
@@ -153,11 +154,14 @@ class IamService:
         self.texts = PolicyTexts(managed)
         self.handlers = dict(all_handlers() if handlers is None else handlers)
         self._rcp_services = catalog.rcp_services
-        self.generation = generation or StateGeneration()
+        # Memoizing needs the store's generation (Database.generation); without it every
+        # request reads the store.
+        self.generation = generation
         # Per-generation memos of what every request reads: the caller's policies and tags,
         # and entity paths and tags for resource ARNs.
         self._principal_cache: GenerationCache[_Principal] = GenerationCache(self.generation)
         self._lookup_cache: GenerationCache[Any] = GenerationCache(self.generation)
+        self._results: GenerationCache[dict[str, Any]] = GenerationCache(self.generation, 20000)
 
     def principal_of(self, session: Session, owner: KeyOwner) -> _Principal:
         """Who holds the key, with the policies and tags authorization needs (memoized for the
@@ -229,7 +233,19 @@ class IamService:
             secrets=self.secrets,
             managed=self.managed,
         )
-        return Outcome(handler(ctx, params), decision, caller)
+        if operation in MEMOIZED_READS:
+            # Authentication and authorization ran above; only the read of stored state is
+            # memoized, for the current generation (any committed write starts a new one).
+            key = (
+                account,
+                owner.user_id,
+                operation,
+                json.dumps(params, sort_keys=True, default=str),
+            )
+            result = self._results.get(key, lambda: handler(ctx, params))
+        else:
+            result = handler(ctx, params)
+        return Outcome(result, decision, caller)
 
     def _authorize(
         self,
@@ -254,6 +270,45 @@ class IamService:
         if not decision.allowed:
             raise AuthorizationDenied(decision, caller)
         return decision
+
+
+# Reads whose answer depends only on the stored state, the parameters and the caller (not on the
+# clock, nor on key-use records the audit writer updates), so they may be memoized per generation.
+MEMOIZED_READS = frozenset(
+    {
+        "GetUser",
+        "GetGroup",
+        "GetRole",
+        "GetPolicy",
+        "GetPolicyVersion",
+        "GetUserPolicy",
+        "GetGroupPolicy",
+        "GetRolePolicy",
+        "GetInstanceProfile",
+        "GetLoginProfile",
+        "GetAccountPasswordPolicy",
+        "ListUsers",
+        "ListGroups",
+        "ListRoles",
+        "ListPolicies",
+        "ListPolicyVersions",
+        "ListGroupsForUser",
+        "ListUserPolicies",
+        "ListGroupPolicies",
+        "ListRolePolicies",
+        "ListAttachedUserPolicies",
+        "ListAttachedGroupPolicies",
+        "ListAttachedRolePolicies",
+        "ListEntitiesForPolicy",
+        "ListInstanceProfiles",
+        "ListInstanceProfilesForRole",
+        "ListUserTags",
+        "ListRoleTags",
+        "ListPolicyTags",
+        "ListAccessKeys",
+        "ListAccountAliases",
+    }
+)
 
 
 def _self_service(session: Session, account: str, operation: str, user_id: str | None) -> bool:
