@@ -36,6 +36,7 @@ from localiam.services.iam._instance_profiles import HANDLERS as INSTANCE_PROFIL
 from localiam.services.iam._login_profiles import HANDLERS as LOGIN_PROFILES
 from localiam.services.iam._managed_policies import HANDLERS as MANAGED_POLICIES
 from localiam.services.iam._mfa import HANDLERS as MFA
+from localiam.services.iam._newer_features import HANDLERS as NEWER_FEATURES
 from localiam.services.iam._password_policy import HANDLERS as PASSWORD_POLICY
 from localiam.services.iam._policies_of import PolicyTexts
 from localiam.services.iam._roles import HANDLERS as ROLES
@@ -83,6 +84,7 @@ def all_handlers() -> dict[str, Handler]:
         SERVICE_CREDENTIALS,
         ACCESS_REPORTS,
         ACCOUNT_SETTINGS,
+        NEWER_FEATURES,
     )
     merged: dict[str, Handler] = {}
     for table in tables:
