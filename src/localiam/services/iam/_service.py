@@ -110,6 +110,21 @@ class _StoreLookup:
         result: str | None = self.cache.get(("path", self.account_id, kind, name.lower()), read)
         return result
 
+    def boundary_of(self, kind: str, name: str) -> str | None:
+        if kind not in ("user", "role"):
+            return None
+
+        def read() -> str | None:
+            row: User | Role | None = (
+                find_by_name(self.session, User, self.account_id, name)
+                if kind == "user"
+                else find_by_name(self.session, Role, self.account_id, name)
+            )
+            return None if row is None else row.permissions_boundary_arn
+
+        result: str | None = self.cache.get(("boundary", self.account_id, kind, name.lower()), read)
+        return result
+
     def tags_of(self, arn: str) -> Mapping[str, str]:
         result: Mapping[str, str] = self.cache.get(
             ("tags", arn), lambda: tag_map(self.session, arn)
@@ -212,11 +227,11 @@ class IamService:
             policies,
             self_service=_self_service(session, account, operation, principal.user_id),
         )
-        for action, resource in _also_required(operation, params, account, lookup):
+        for action, resource, extra in _also_required(operation, params, account, lookup):
             # Some operations need a second permission too (AddRoleToInstanceProfile: the caller
             # must be allowed iam:PassRole on the role,
             # https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html).
-            self._authorize(caller, account, action, resource, context, policies)
+            self._authorize(caller, account, action, resource, {**context, **extra}, policies)
         handler = self.handlers.get(operation)
         if handler is None:
             raise ServiceError(
@@ -325,13 +340,17 @@ def _self_service(session: Session, account: str, operation: str, user_id: str |
     return bool(policy and policy.get("AllowUsersToChangePassword"))
 
 
+# Instance profiles carry a role to EC2 instances.
+PASSED_TO_EC2: dict[str, object] = {"iam:PassedToService": "ec2.amazonaws.com"}
+
+
 def _also_required(
     operation: str, params: dict[str, Any], account: str, lookup: _StoreLookup
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, dict[str, object]]]:
     name = params.get("RoleName")
     if operation == "AddRoleToInstanceProfile" and isinstance(name, str):
         path = lookup.path_of("role", name) or "/"
-        return [("iam:PassRole", f"arn:aws:iam::{account}:role{path}{name}")]
+        return [("iam:PassRole", f"arn:aws:iam::{account}:role{path}{name}", PASSED_TO_EC2)]
     return []
 
 

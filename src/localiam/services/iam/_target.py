@@ -38,6 +38,8 @@ class EntityLookup(Protocol):
 
     def tags_of(self, arn: str) -> Mapping[str, str]: ...
 
+    def boundary_of(self, kind: str, name: str) -> str | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -61,12 +63,26 @@ def iam_target(
     info = catalog.action(action)
     kinds = info.resource_types if info is not None else ()
     resource = _resource(kinds, params, caller, account, lookup)
+    keys = info.condition_keys if info is not None else ()
     context: dict[str, object] = {}
     context.update(tag_context(params.get("Tags")))
     if "PermissionsBoundary" in params:
         context["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
-    if "PolicyArn" in params and operation.startswith(("Attach", "Detach")):
+    elif "iam:PermissionsBoundary" in keys:
+        # The boundary already set on the user or role the request acts on.
+        for kind, param in (("user", "UserName"), ("role", "RoleName")):
+            name = params.get(param)
+            if isinstance(name, str):
+                boundary = lookup.boundary_of(kind, name)
+                if boundary is not None:
+                    context["iam:PermissionsBoundary"] = boundary
+                break
+    if "PolicyArn" in params and "iam:PolicyARN" in keys:
         context["iam:PolicyARN"] = params["PolicyArn"]
+    if "AWSServiceName" in params:
+        context["iam:AWSServiceName"] = params["AWSServiceName"]
+    if "ServiceName" in params and "iam:ServiceSpecificCredentialServiceName" in keys:
+        context["iam:ServiceSpecificCredentialServiceName"] = params["ServiceName"]
     if resource != "*":
         for key, value in lookup.tags_of(resource).items():
             context[f"aws:ResourceTag/{key}"] = value
