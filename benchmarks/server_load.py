@@ -70,13 +70,20 @@ def client(
 def load(label: str, endpoint: str, bodies: list[str], *, unique: bool = False) -> None:
     """Each client sends `bodies` round-robin; with `unique`, each client gets its own copy
     with `{c}` replaced by its number (so created names never collide)."""
-    per_client = [
-        [signed(endpoint, b.replace("{c}", str(c))) for b in bodies] if unique or c == 0 else None
-        for c in range(CLIENTS)
-    ]
+    if unique:
+        load_each(
+            label, endpoint, [[b.replace("{c}", str(c)) for b in bodies] for c in range(CLIENTS)]
+        )
+    else:
+        load_each(label, endpoint, [bodies] * CLIENTS)
+
+
+def load_each(label: str, endpoint: str, bodies_per_client: list[list[str]]) -> None:
+    """Client c sends `bodies_per_client[c]` round-robin."""
+    per_client = [[signed(endpoint, b) for b in bodies] for bodies in bodies_per_client]
     queue: Any = mp.Queue()
     procs = [
-        mp.Process(target=client, args=(endpoint, per_client[c] or per_client[0], SECONDS, queue))
+        mp.Process(target=client, args=(endpoint, per_client[c], SECONDS, queue))
         for c in range(CLIENTS)
     ]
     for p in procs:
@@ -136,6 +143,16 @@ def scenario(name: str, endpoint: str, *, population: int) -> None:
         endpoint,
         ["Action=ListUsers&Version=2010-05-08"],
     )
+    # Each client reads its own third of the users once in turn: most reads miss the memo.
+    third = max(1, population // CLIENTS)
+    cold = [
+        [
+            f"Action=GetUser&Version=2010-05-08&UserName=pop{(c * third + i):05d}"
+            for i in range(third)
+        ]
+        for c in range(CLIENTS)
+    ]
+    load_each(f"GetUser, {population:,} distinct users (cold)", endpoint, cold)
     load(
         "CreateUser",
         endpoint,
