@@ -34,7 +34,7 @@ from localiam.services.iam._errors import limit_exceeded
 from localiam.services.iam._lookup import get_user_row, target_user_name
 from localiam.services.iam._policy_docs import page_of
 from localiam.services.iam._ssh_keys import settable_status, upload_order
-from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
+from localiam.services.iam._tags import drop_all_tags, set_tags, tag_handlers, tags_of
 from localiam.store import find_by_name, func, list_page, select
 from localiam.store.models import ServerCertificate, SigningCertificate, Tag
 
@@ -345,21 +345,9 @@ def delete_server_certificate(ctx: IamContext, params: dict[str, Any]) -> dict[s
     return {}
 
 
-def tag_server_certificate(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    cert = _get_server(ctx, params["ServerCertificateName"])
-    set_tags(ctx.session, ctx.account_id, cert.arn, params["Tags"])
-    return {}
-
-
-def untag_server_certificate(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    cert = _get_server(ctx, params["ServerCertificateName"])
-    remove_tags(ctx.session, cert.arn, params["TagKeys"])
-    return {}
-
-
-def list_server_certificate_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    cert = _get_server(ctx, params["ServerCertificateName"])
-    return {"Tags": tags_of(ctx.session, cert.arn), "IsTruncated": False}
+tag_server_certificate, untag_server_certificate, list_server_certificate_tags = tag_handlers(
+    lambda ctx, params: _get_server(ctx, params["ServerCertificateName"]).arn
+)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -15,8 +15,8 @@ from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import delete_conflict, limit_exceeded, no_such_entity
 from localiam.services.iam._lookup import get_role_row
-from localiam.services.iam._roles import ensure_modifiable, role_shape, tag_page
-from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
+from localiam.services.iam._roles import ensure_modifiable, role_shape
+from localiam.services.iam._tags import drop_all_tags, set_tags, tag_handlers, tags_of
 from localiam.store import find_by_name, func, list_page, select
 from localiam.store.models import InstanceProfile, InstanceProfileRole
 
@@ -151,23 +151,6 @@ def list_instance_profiles_for_role(ctx: IamContext, params: dict[str, Any]) -> 
     return _profiles_page(ctx, items, items[-1].name_lower if len(rows) > limit else None)
 
 
-def tag_instance_profile(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    profile = get_profile_row(ctx, params["InstanceProfileName"])
-    set_tags(ctx.session, ctx.account_id, profile.arn, params["Tags"])
-    return {}
-
-
-def untag_instance_profile(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    profile = get_profile_row(ctx, params["InstanceProfileName"])
-    remove_tags(ctx.session, profile.arn, params["TagKeys"])
-    return {}
-
-
-def list_instance_profile_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    profile = get_profile_row(ctx, params["InstanceProfileName"])
-    return tag_page(tags_of(ctx.session, profile.arn), params)
-
-
 def _profiles_page(
     ctx: IamContext, items: list[InstanceProfile], marker: str | None
 ) -> dict[str, Any]:
@@ -178,6 +161,11 @@ def _profiles_page(
     if marker is not None:
         out["Marker"] = marker
     return out
+
+
+tag_instance_profile, untag_instance_profile, list_instance_profile_tags = tag_handlers(
+    lambda ctx, params: get_profile_row(ctx, params["InstanceProfileName"]).arn
+)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -29,7 +29,12 @@ from localiam.services.iam._policy_docs import (
     page_of,
     policy_size,
 )
-from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
+from localiam.services.iam._tags import (
+    drop_all_tags,
+    set_tags,
+    tag_handlers,
+    tags_of,
+)
 from localiam.store import find_by_name, func, select
 from localiam.store.models import (
     Group,
@@ -339,25 +344,6 @@ def list_policy_versions(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
 # --- tags -------------------------------------------------------------------------------------
 
 
-def tag_policy(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = get_customer_policy(ctx, params["PolicyArn"])
-    set_tags(ctx.session, ctx.account_id, row.arn, params["Tags"])
-    return {}
-
-
-def untag_policy(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = get_customer_policy(ctx, params["PolicyArn"])
-    remove_tags(ctx.session, row.arn, params["TagKeys"])
-    return {}
-
-
-def list_policy_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = get_customer_policy(ctx, params["PolicyArn"])
-    numbered = list(enumerate(tags_of(ctx.session, row.arn)))
-    page = page_of(numbered, lambda pair: f"{pair[0]:04d}", params)
-    return {"Tags": [tag for _, tag in page.items], **page.fields()}
-
-
 # --- entities ---------------------------------------------------------------------------------
 
 _ENTITY_ORDER = {PrincipalType.GROUP: "1", PrincipalType.USER: "2", PrincipalType.ROLE: "3"}
@@ -433,6 +419,11 @@ def _entity(ctx: IamContext, kind: PrincipalType, entity_id: str) -> tuple[str, 
     else:
         row = ctx.session.get(Role, entity_id)
     return None if row is None else (row.name, entity_id, row.path)
+
+
+tag_policy, untag_policy, list_policy_tags = tag_handlers(
+    lambda ctx, params: get_customer_policy(ctx, params["PolicyArn"]).arn
+)
 
 
 HANDLERS: dict[str, Handler] = {

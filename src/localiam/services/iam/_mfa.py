@@ -24,7 +24,7 @@ import segno
 from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._lookup import get_user_row, target_user_name
-from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
+from localiam.services.iam._tags import drop_all_tags, set_tags, tag_handlers, tags_of
 from localiam.store import find_by_name, func, select
 from localiam.store.models import Account, MfaDevice, User
 
@@ -337,21 +337,9 @@ def get_mfa_device(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def tag_mfa_device(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    device = _device(ctx, params["SerialNumber"])
-    set_tags(ctx.session, ctx.account_id, device.serial_number, params["Tags"])
-    return {}
-
-
-def untag_mfa_device(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    device = _device(ctx, params["SerialNumber"])
-    remove_tags(ctx.session, device.serial_number, params["TagKeys"])
-    return {}
-
-
-def list_mfa_device_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    device = _device(ctx, params["SerialNumber"])
-    return {"Tags": tags_of(ctx.session, device.serial_number), "IsTruncated": False}
+tag_mfa_device, untag_mfa_device, list_mfa_device_tags = tag_handlers(
+    lambda ctx, params: _device(ctx, params["SerialNumber"]).serial_number
+)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -23,7 +23,12 @@ from localiam.services.iam._errors import (
 )
 from localiam.services.iam._lookup import get_role_row
 from localiam.services.iam._policies_of import decode_document
-from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
+from localiam.services.iam._tags import (
+    drop_all_tags,
+    set_tags,
+    tag_handlers,
+    tags_of,
+)
 from localiam.store import find_by_name, func, list_page, select
 from localiam.store.models import (
     InlinePolicy,
@@ -272,35 +277,6 @@ def delete_role(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def tag_role(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    role = get_role_row(ctx, params["RoleName"])
-    set_tags(ctx.session, ctx.account_id, role.arn, params["Tags"])
-    return {}
-
-
-def untag_role(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    role = get_role_row(ctx, params["RoleName"])
-    remove_tags(ctx.session, role.arn, params["TagKeys"])
-    return {}
-
-
-def list_role_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    role = get_role_row(ctx, params["RoleName"])
-    return tag_page(tags_of(ctx.session, role.arn), params)
-
-
-def tag_page(tags: list[dict[str, str]], params: dict[str, Any]) -> dict[str, Any]:
-    """One page of an entity's tags (ListRoleTags, ListInstanceProfileTags): the marker is the
-    position of the next tag."""
-    marker = params.get("Marker")
-    start = int(marker) if isinstance(marker, str) and marker.isdigit() else 0
-    end = start + params.get("MaxItems", 100)
-    out: dict[str, Any] = {"Tags": tags[start:end], "IsTruncated": end < len(tags)}
-    if end < len(tags):
-        out["Marker"] = str(end)
-    return out
-
-
 # -- helpers ------------------------------------------------------------------------------------
 
 
@@ -349,6 +325,11 @@ def _principal_exists(ctx: IamContext, arn: str) -> bool:
     else:
         return True
     return row is not None and row.arn == arn
+
+
+tag_role, untag_role, list_role_tags = tag_handlers(
+    lambda ctx, params: get_role_row(ctx, params["RoleName"]).arn
+)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -5,9 +5,10 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import invalid_input, limit_exceeded
 from localiam.store import Session, select
 from localiam.store.models import Tag
@@ -64,3 +65,34 @@ def remove_tags(session: Session, arn: str, keys: list[str]) -> None:
 def drop_all_tags(session: Session, arn: str) -> None:
     for row in session.scalars(select(Tag).where(Tag.resource_arn == arn)):
         session.delete(row)
+
+
+def tag_page(tags: list[dict[str, str]], params: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of an entity's tags (List*Tags): the marker is the position of the next tag."""
+    marker = params.get("Marker")
+    start = int(marker) if isinstance(marker, str) and marker.isdigit() else 0
+    end = start + params.get("MaxItems", 100)
+    out: dict[str, Any] = {"Tags": tags[start:end], "IsTruncated": end < len(tags)}
+    if end < len(tags):
+        out["Marker"] = str(end)
+    return out
+
+
+def tag_handlers(
+    arn_of: Callable[[IamContext, dict[str, Any]], str],
+) -> tuple[Handler, Handler, Handler]:
+    """Tag<Entity>, Untag<Entity> and List<Entity>Tags for one kind of entity, given how a
+    request names the entity's ARN (raising NoSuchEntity when there is none)."""
+
+    def tag(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
+        set_tags(ctx.session, ctx.account_id, arn_of(ctx, params), params["Tags"])
+        return {}
+
+    def untag(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
+        remove_tags(ctx.session, arn_of(ctx, params), params["TagKeys"])
+        return {}
+
+    def list_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
+        return tag_page(tags_of(ctx.session, arn_of(ctx, params)), params)
+
+    return tag, untag, list_tags

@@ -9,7 +9,12 @@ from localiam.services.iam._boundaries import check_boundary_arn
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import already_exists, delete_conflict, invalid_input
 from localiam.services.iam._lookup import get_user_row, target_user_name
-from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
+from localiam.services.iam._tags import (
+    drop_all_tags,
+    set_tags,
+    tag_handlers,
+    tags_of,
+)
 from localiam.store import find_by_name, list_page, select
 from localiam.store.models import (
     AccessKey,
@@ -180,27 +185,15 @@ def delete_user(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def tag_user(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user = get_user_row(ctx, params["UserName"])
-    set_tags(ctx.session, ctx.account_id, user.arn, params["Tags"])
-    return {}
-
-
-def untag_user(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user = get_user_row(ctx, params["UserName"])
-    remove_tags(ctx.session, user.arn, params["TagKeys"])
-    return {}
-
-
-def list_user_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user = get_user_row(ctx, params["UserName"])
-    return {"Tags": tags_of(ctx.session, user.arn), "IsTruncated": False}
-
-
 def require(params: dict[str, Any], name: str) -> Any:
     if name not in params:
         raise invalid_input(f"{name} is required.")
     return params[name]
+
+
+tag_user, untag_user, list_user_tags = tag_handlers(
+    lambda ctx, params: get_user_row(ctx, params["UserName"]).arn
+)
 
 
 HANDLERS: dict[str, Handler] = {
