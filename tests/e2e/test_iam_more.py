@@ -205,37 +205,6 @@ def test_oidc_and_saml_providers(server: LiveServer) -> None:
     assert error_of(lambda: iam.get_saml_provider(SAMLProviderArn=saml))["Code"] == "NoSuchEntity"
 
 
-def test_service_credentials_and_sts_preferences(server: LiveServer) -> None:
-    iam = server.client()
-    iam.create_user(UserName="carol")
-    unsupported = error_of(
-        lambda: iam.create_service_specific_credential(
-            UserName="carol", ServiceName="s3.amazonaws.com"
-        )
-    )
-    assert unsupported["Code"] == "NotSupportedService"
-    not_stored = error_of(
-        lambda: iam.create_service_specific_credential(
-            UserName="carol", ServiceName="codecommit.amazonaws.com"
-        )
-    )
-    assert not_stored["Code"] == "NotImplemented"
-    assert (
-        iam.list_service_specific_credentials(UserName="carol")["ServiceSpecificCredentials"] == []
-    )
-    kept = server.cli(
-        "iam",
-        "set-security-token-service-preferences",
-        "--global-endpoint-token-version",
-        "v1Token",
-    )
-    assert kept.code == 0, kept.stderr
-    v2 = error_of(
-        lambda: iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
-    )
-    assert v2["Code"] == "NotImplemented"
-
-
 def test_access_reports_follow_what_a_user_did(server: LiveServer) -> None:
     iam = server.client()
     alice = iam.create_user(UserName="alice")["User"]["Arn"]

@@ -101,3 +101,20 @@ def test_reset_keeps_the_root_credentials(server: LiveServer) -> None:
     iam.create_user(UserName="temp")
     server.reset()
     assert iam.list_users()["Users"] == []
+
+
+def test_delete_user_waits_for_service_specific_credentials(server: LiveServer) -> None:
+    iam = server.client()
+    iam.create_user(UserName="coder")
+    made = iam.create_service_specific_credential(
+        UserName="coder", ServiceName="codecommit.amazonaws.com"
+    )["ServiceSpecificCredential"]
+    err = error_of(lambda: iam.delete_user(UserName="coder"))
+    assert (err["Code"], err["Message"]) == (
+        "DeleteConflict",
+        "Cannot delete entity, must delete service specific credentials first.",
+    )
+    iam.delete_service_specific_credential(
+        UserName="coder", ServiceSpecificCredentialId=made["ServiceSpecificCredentialId"]
+    )
+    iam.delete_user(UserName="coder")

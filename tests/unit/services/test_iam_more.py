@@ -1,5 +1,5 @@
 """The pure parts of the SSH key, certificate, identity provider and access report handlers:
-key parsing and MD5 fingerprints, X.509 checks, SAML metadata, OIDC URLs, job ids, and which
+key parsing and MD5 fingerprints, X.509 checks, SAML metadata, OIDC URLs, and which
 services a policy allows. Keys and certificates are made here with `cryptography`."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,14 +19,9 @@ from cryptography.x509.oid import NameOID
 from localiam.catalog import Catalog
 from localiam.protocol import ServiceError
 from localiam.services.iam._access_reports import (
-    ACTION_LEVEL,
     GrantingPolicy,
-    Job,
     _allow_matchers,
-    decode_job_id,
-    encode_job_id,
     services_allowed,
-    subject_digest,
 )
 from localiam.services.iam._certificates import (
     check_chain,
@@ -224,16 +218,6 @@ def test_saml_metadata_refuses_dtds_and_other_roots() -> None:
 
 
 # -- access reports ----------------------------------------------------------------------------
-
-
-def test_job_ids_are_uuids_that_carry_the_job() -> None:
-    job = Job(NOW.replace(microsecond=123000), ACTION_LEVEL, subject_digest("1" * 12, "arn:x"))
-    text = encode_job_id(job)
-    assert len(text) == 36 and uuid.UUID(text).version == 8
-    assert decode_job_id(text) == job
-    assert decode_job_id(str(uuid.uuid4())) is None
-    assert decode_job_id("not-a-job") is None
-    assert subject_digest("1" * 12, "arn:x") != subject_digest("2" * 12, "arn:x")
 
 
 def _policy(statements: list[dict[str, object]]) -> GrantingPolicy:

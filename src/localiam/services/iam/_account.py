@@ -52,12 +52,13 @@ QUOTAS: dict[str, int] = {
     "PolicyVersionsInUseQuota": 10000,
 }
 
-#: The version of the session tokens STS's global endpoint issues (1 until changed with
-#: SetSecurityTokenServicePreferences, which localiam does not implement).
-GLOBAL_ENDPOINT_TOKEN_VERSION = 1
+#: GetAccountSummary's GlobalEndpointTokenVersion for each SetSecurityTokenServicePreferences
+#: value (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html).
+GLOBAL_ENDPOINT_TOKEN_VERSIONS = {"v1Token": 1, "v2Token": 2}
 
 
-def _account(ctx: IamContext) -> Account:
+def account_row(ctx: IamContext) -> Account:
+    """The caller's account, with its account-wide settings."""
     account = ctx.session.get(Account, ctx.account_id)
     if account is None:  # the server creates the account before any request reaches here
         raise ServiceError("NoSuchEntity", f"The account {ctx.account_id} cannot be found.", 404)
@@ -69,13 +70,13 @@ def create_account_alias(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
     holder = ctx.session.scalars(select(Account).where(Account.alias == alias)).first()
     if holder is not None and holder.id != ctx.account_id:
         raise ServiceError("EntityAlreadyExists", f"The account alias {alias} already exists.", 409)
-    _account(ctx).alias = alias
+    account_row(ctx).alias = alias
     return {}
 
 
 def delete_account_alias(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     alias = params["AccountAlias"]
-    account = _account(ctx)
+    account = account_row(ctx)
     if account.alias != alias:
         raise ServiceError("NoSuchEntity", f"The account alias {alias} cannot be found.", 404)
     account.alias = None
@@ -83,7 +84,7 @@ def delete_account_alias(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
 
 
 def list_account_aliases(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    alias = _account(ctx).alias
+    alias = account_row(ctx).alias
     return {"AccountAliases": [] if alias is None else [alias], "IsTruncated": False}
 
 
@@ -117,7 +118,9 @@ def get_account_summary(ctx: IamContext, params: dict[str, Any]) -> dict[str, An
         "AccountSigningCertificatesPresent": int(root_certs > 0),
         # The root user of a localiam account has no console password.
         "AccountPasswordPresent": 0,
-        "GlobalEndpointTokenVersion": GLOBAL_ENDPOINT_TOKEN_VERSION,
+        "GlobalEndpointTokenVersion": GLOBAL_ENDPOINT_TOKEN_VERSIONS.get(
+            account_row(ctx).sts_global_endpoint_token_version, 1
+        ),
         **QUOTAS,
     }
     return {"SummaryMap": summary}

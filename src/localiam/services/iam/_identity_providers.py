@@ -1,7 +1,8 @@
 """Identity providers for federation: OpenID Connect (CreateOpenIDConnectProvider,
 GetOpenIDConnectProvider, ListOpenIDConnectProviders, DeleteOpenIDConnectProvider,
 AddClientIDToOpenIDConnectProvider, RemoveClientIDFromOpenIDConnectProvider,
-UpdateOpenIDConnectProviderThumbprint, Tag/Untag/ListOpenIDConnectProviderTags) and SAML
+UpdateOpenIDConnectProviderThumbprint, UpdateOpenIDConnectProvider,
+Tag/Untag/ListOpenIDConnectProviderTags) and SAML
 (CreateSAMLProvider, GetSAMLProvider, ListSAMLProviders, UpdateSAMLProvider, DeleteSAMLProvider,
 Tag/Untag/ListSAMLProviderTags); https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html.
 
@@ -199,6 +200,41 @@ def update_thumbprints(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any
     return {}
 
 
+def update_oidc_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Set or remove the trusted identity propagation context provider, or the IAM Identity
+    Center association: one of the two per request, each by a new value or its `Remove` flag,
+    not both (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProvider.html).
+
+    localiam stores neither configuration (CreateOpenIDConnectProvider refuses them too), so
+    setting one is `NotImplemented`, and removing one succeeds with nothing to remove.
+    """
+    context_set = params.get("ContextProvider") is not None
+    context_removed = bool(params.get("RemoveContextProvider"))
+    center_set = params.get("IdentityCenterInstanceArn") is not None
+    center_removed = bool(params.get("RemoveIdentityCenterInstance"))
+    if context_set and context_removed:
+        raise invalid_input("Specify either ContextProvider or RemoveContextProvider, not both.")
+    if center_set and center_removed:
+        raise invalid_input(
+            "Specify either IdentityCenterInstanceArn or RemoveIdentityCenterInstance, not both."
+        )
+    changes_context = context_set or context_removed
+    changes_center = center_set or center_removed
+    if changes_context and changes_center:
+        raise invalid_input(
+            "A request can change either the context provider or the IAM Identity Center "
+            "association, not both."
+        )
+    if not changes_context and not changes_center:
+        raise invalid_input(
+            "Specify a change: ContextProvider, IdentityCenterInstanceArn, "
+            "RemoveContextProvider or RemoveIdentityCenterInstance."
+        )
+    _get_oidc(ctx, params["OpenIDConnectProviderArn"])
+    _refuse_unsupported(params)
+    return {}
+
+
 def tag_oidc_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     row = _get_oidc(ctx, params["OpenIDConnectProviderArn"])
     set_tags(ctx.session, ctx.account_id, row.arn, params["Tags"])
@@ -387,6 +423,7 @@ HANDLERS: dict[str, Handler] = {
     "AddClientIDToOpenIDConnectProvider": add_client_id,
     "RemoveClientIDFromOpenIDConnectProvider": remove_client_id,
     "UpdateOpenIDConnectProviderThumbprint": update_thumbprints,
+    "UpdateOpenIDConnectProvider": update_oidc_provider,
     "TagOpenIDConnectProvider": tag_oidc_provider,
     "UntagOpenIDConnectProvider": untag_oidc_provider,
     "ListOpenIDConnectProviderTags": list_oidc_provider_tags,

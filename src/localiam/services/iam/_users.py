@@ -24,6 +24,7 @@ from localiam.store.models import (
     MfaDevice,
     PolicyAttachment,
     PrincipalType,
+    ServiceSpecificCredential,
     SigningCertificate,
     SshPublicKey,
     Tag,
@@ -175,6 +176,12 @@ def delete_user(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
         (
             select(GroupMembership.group_id).where(GroupMembership.user_id == uid),
             "must remove users from group first.",
+        ),
+        (
+            select(ServiceSpecificCredential.credential_id).where(
+                ServiceSpecificCredential.user_id == uid
+            ),
+            "must delete service specific credentials first.",
         ),
     ]
     for query, tail in checks:

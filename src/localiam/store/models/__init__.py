@@ -14,6 +14,7 @@ from localiam.store.models._credentials import (
     LoginProfile,
     MfaDevice,
     ServerCertificate,
+    ServiceSpecificCredential,
     SigningCertificate,
     SshPublicKey,
 )
@@ -32,10 +33,11 @@ from localiam.store.models._principals import (
     Role,
     User,
 )
-from localiam.store.models._records import AuditEvent, Tag
+from localiam.store.models._records import AccessReportJob, AuditEvent, ReportKind, Tag
 
 __all__ = [
     "AccessKey",
+    "AccessReportJob",
     "Account",
     "AuditEvent",
     "Base",
@@ -52,9 +54,11 @@ __all__ = [
     "PolicyAttachment",
     "PolicyVersion",
     "PrincipalType",
+    "ReportKind",
     "Role",
     "SamlProvider",
     "ServerCertificate",
+    "ServiceSpecificCredential",
     "SigningCertificate",
     "SshPublicKey",
     "Tag",

@@ -1,4 +1,5 @@
-"""Credentials: access keys, console passwords, MFA devices, SSH keys, certificates."""
+"""Credentials: access keys, console passwords, MFA devices, SSH keys, certificates and
+service-specific credentials."""
 
 from __future__ import annotations
 
@@ -138,3 +139,31 @@ class ServerCertificate(Base):
     certificate_chain: Mapped[str | None] = mapped_column(Text, default=None, repr=False)
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     name_lower: Mapped[str] = mapped_column(String(128), lower_name(), init=False, repr=False)
+
+
+class ServiceSpecificCredential(Base):
+    """A user's credential for one service (`ACCA…`): a user name and password (CodeCommit,
+    Amazon Keyspaces) or an API key, an alias and a secret (Amazon Bedrock, CloudWatch Logs).
+
+    `service_user_name` is the ServiceUserName of a password, or the ServiceCredentialAlias of an
+    API key; the password or the API key's secret is stored encrypted (`Secrets.encrypt`). A user
+    has at most two per service: the service layer counts them.
+    """
+
+    __tablename__ = "service_specific_credentials"
+    __table_args__ = (
+        Index("ix_service_specific_credentials_user_service", "user_id", "service_name"),
+    )
+
+    credential_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12), ForeignKey(ACCOUNT_ID, ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(
+        String(128), ForeignKey("users.user_id", ondelete="CASCADE")
+    )
+    service_name: Mapped[str] = mapped_column(String(128))
+    service_user_name: Mapped[str] = mapped_column(String(200))
+    secret_encrypted: Mapped[str] = mapped_column(Text, repr=False)
+    created_at: Mapped[datetime]
+    status: Mapped[KeyStatus] = mapped_column(string_enum(KeyStatus), default=KeyStatus.ACTIVE)
+    #: When an API key made with CredentialAgeDays stops working; None: never.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,13 +1,14 @@
-"""Tags on IAM resources, and the audit log of requests."""
+"""Tags on IAM resources, the audit log of requests, and access report jobs."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from localiam.store.models._base import ACCOUNT_ID, Base
+from localiam.store.models._base import ACCOUNT_ID, Base, string_enum
 
 
 class Tag(Base):
@@ -55,3 +56,31 @@ class AuditEvent(Base):
     error_code: Mapped[str | None] = mapped_column(String(64), default=None)
     source_ip: Mapped[str | None] = mapped_column(String(64), default=None)
     user_agent: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class ReportKind(enum.StrEnum):
+    """What an access report job reports on."""
+
+    #: GenerateServiceLastAccessedDetails: a user, group, role or managed policy.
+    SERVICE_LAST_ACCESSED = "ServiceAccess"
+    #: GenerateOrganizationsAccessReport: an entity of an organization.
+    ORGANIZATIONS = "Organizations"
+
+
+class AccessReportJob(Base):
+    """A job of GenerateServiceLastAccessedDetails or GenerateOrganizationsAccessReport.
+
+    `subject` is the reported entity's ARN, or for an Organizations report the entity path.
+    `granularity` (`SERVICE_LEVEL` or `ACTION_LEVEL`) is None for an Organizations report.
+    A report is computed when read, from the audit events up to `created_at`.
+    """
+
+    __tablename__ = "access_report_jobs"
+
+    job_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12), ForeignKey(ACCOUNT_ID, ondelete="CASCADE"))
+    kind: Mapped[ReportKind] = mapped_column(string_enum(ReportKind))
+    subject: Mapped[str] = mapped_column(String(2048))
+    created_at: Mapped[datetime]
+    granularity: Mapped[str | None] = mapped_column(String(16), default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
