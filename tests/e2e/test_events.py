@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import selectors
 import subprocess
 import sys
+import time
 
 import botocore.exceptions
 import pytest
@@ -69,3 +71,29 @@ def test_the_table_view(server: LiveServer) -> None:
         check=True,
     )
     assert "iam:ListUsers" in run.stdout
+
+
+def test_follow_prints_new_events_as_they_come(server: LiveServer) -> None:
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "localiam.cli", "events", "--follow", "--principal",
+         "arn:aws:iam::123456789012:root", "--data-dir", str(server.data_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        server.client().create_user(UserName="followed")
+        assert follower.stdout is not None
+        seen: list[dict[str, object]] = []
+        deadline = time.monotonic() + 20
+        with selectors.DefaultSelector() as selector:
+            selector.register(follower.stdout, selectors.EVENT_READ)
+            while time.monotonic() < deadline and not (
+                seen and seen[-1]["action"] == "iam:CreateUser"
+            ):
+                if selector.select(timeout=1):
+                    seen.append(json.loads(follower.stdout.readline()))
+        assert seen, "the follower printed nothing within 20 s"
+        assert seen[-1]["resource"] == "arn:aws:iam::123456789012:user/followed"
+    finally:
+        follower.terminate()
+        follower.wait(timeout=10)
