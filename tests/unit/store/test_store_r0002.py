@@ -82,13 +82,13 @@ def r0001_url(tmp_path: Path) -> str:
     return url
 
 
-def test_head_is_0002() -> None:
-    assert head_revision() == "0002"
+def test_0002_is_part_of_the_history() -> None:
+    assert head_revision() >= "0002"
 
 
 def test_a_0001_database_upgrades_with_its_data_intact(r0001_url: str) -> None:
     with Database(r0001_url) as db:
-        assert current_revision(db.engine) == "0002"
+        assert current_revision(db.engine) == head_revision()
         with db.transaction() as session:
             account = session.get(Account, ACCOUNT)
             assert account is not None

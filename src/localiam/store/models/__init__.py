@@ -34,6 +34,7 @@ from localiam.store.models._principals import (
     User,
 )
 from localiam.store.models._records import AccessReportJob, AuditEvent, ReportKind, Tag
+from localiam.store.models._sessions import StsSession
 
 __all__ = [
     "AccessKey",
@@ -61,6 +62,7 @@ __all__ = [
     "ServiceSpecificCredential",
     "SigningCertificate",
     "SshPublicKey",
+    "StsSession",
     "Tag",
     "User",
 ]
