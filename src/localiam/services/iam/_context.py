@@ -9,15 +9,8 @@ from typing import Any
 
 from localiam.catalog import ManagedPolicies
 from localiam.policy import Caller
+from localiam.services._owners import KeyOwner as KeyOwner
 from localiam.store import IdGenerator, Secrets, Session
-
-
-@dataclass(frozen=True, slots=True)
-class KeyOwner:
-    """Who an access key belongs to: a user of an account, or (user_id None) its root user."""
-
-    account_id: str
-    user_id: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from localiam.policy import CallerKind
+from localiam.protocol import ServiceError
 from localiam.services.iam._context import IamContext
 from localiam.services.iam._errors import no_such_entity
 from localiam.store import find_by_name
@@ -34,6 +36,10 @@ def target_user_name(ctx: IamContext, given: object) -> str | None:
     (None when the root user calls without one: it acts on itself)."""
     if isinstance(given, str):
         return given
+    if ctx.caller.kind is CallerKind.ROLE_SESSION:
+        raise ServiceError(
+            "ValidationError", "Must specify userName when calling with non-User credentials", 400
+        )
     if ctx.caller_user_id is not None:
         row = ctx.session.get(User, ctx.caller_user_id)
         return None if row is None else row.name

@@ -14,10 +14,12 @@ from typing import Any
 
 from localiam.authz import AuthorizationPolicies, Decision, DecisionKind, Request, evaluate
 from localiam.catalog import Catalog, ManagedPolicies
-from localiam.policy import Caller, parse_caller
+from localiam.policy import Caller
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
 from localiam.services._generation import GenerationCache
+from localiam.services._owners import Owner
+from localiam.services._principals import PrincipalResolver
 from localiam.services.iam._access_keys import HANDLERS as ACCESS_KEYS
 from localiam.services.iam._access_reports import HANDLERS as ACCESS_REPORTS
 from localiam.services.iam._account import HANDLERS as ACCOUNT
@@ -26,7 +28,7 @@ from localiam.services.iam._attached_policies import HANDLERS as ATTACHED_POLICI
 from localiam.services.iam._authorization_details import HANDLERS as AUTHORIZATION_DETAILS
 from localiam.services.iam._boundaries import HANDLERS as BOUNDARIES
 from localiam.services.iam._certificates import HANDLERS as CERTIFICATES
-from localiam.services.iam._context import Handler, IamContext, KeyOwner
+from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._credential_report import HANDLERS as CREDENTIAL_REPORT
 from localiam.services.iam._errors import access_denied
 from localiam.services.iam._groups import HANDLERS as GROUPS
@@ -133,16 +135,6 @@ class _StoreLookup:
 
 
 @dataclass(frozen=True, slots=True)
-class _Principal:
-    """The caller as authorization sees it: detached from any session, safe to memoize."""
-
-    caller: Caller
-    user_id: str | None
-    policies: AuthorizationPolicies
-    tags: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
 class Outcome:
     """A handled call: its result (None when refused) and the decision behind it."""
 
@@ -163,6 +155,7 @@ class IamService:
         secrets: Secrets,
         handlers: Mapping[str, Handler] | None = None,
         generation: StateGeneration | None = None,
+        principals: PrincipalResolver | None = None,
     ) -> None:
         self.catalog = catalog
         self.managed = managed
@@ -176,47 +169,25 @@ class IamService:
         self.generation = generation
         # Per-generation memos of what every request reads: the caller's policies and tags,
         # and entity paths and tags for resource ARNs.
-        self._principal_cache: GenerationCache[_Principal] = GenerationCache(self.generation)
+        self.principals = principals or PrincipalResolver(self.texts, self.generation)
         self._lookup_cache: GenerationCache[Any] = GenerationCache(self.generation)
         self._results: GenerationCache[dict[str, Any]] = GenerationCache(self.generation, 20000)
-
-    def principal_of(self, session: Session, owner: KeyOwner) -> _Principal:
-        """Who holds the key, with the policies and tags authorization needs (memoized for the
-        current generation of the stored state)."""
-        return self._principal_cache.get(owner, lambda: self._load_principal(session, owner))
-
-    def _load_principal(self, session: Session, owner: KeyOwner) -> _Principal:
-        if owner.user_id is None:
-            root = parse_caller(f"arn:aws:iam::{owner.account_id}:root")
-            return _Principal(root, None, AuthorizationPolicies.build(), {})
-        user = session.get(User, owner.user_id)
-        if user is None:
-            raise ServiceError(
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.",
-                403,
-            )
-        return _Principal(
-            parse_caller(user.arn),
-            user.user_id,
-            self.texts.for_user(session, user),
-            tag_map(session, user.arn),
-        )
 
     def call(
         self,
         session: Session,
         operation: str,
         params: dict[str, Any],
-        owner: KeyOwner,
+        owner: Owner,
         facts: RequestFacts,
     ) -> Outcome:
-        principal = self.principal_of(session, owner)
+        principal = self.principals.resolve(session, owner)
         caller, policies = principal.caller, principal.policies
         account = owner.account_id
         lookup = _StoreLookup(session, account, self._lookup_cache)
         target = iam_target(operation, params, caller, account, self.catalog, lookup)
         context = global_context(facts, principal.tags)
+        context.update(principal.request_context(facts.now))
         context.update(target.context)
         decision = self._authorize(
             caller,
@@ -244,7 +215,7 @@ class IamService:
             session=session,
             account_id=account,
             caller=caller,
-            caller_user_id=owner.user_id,
+            caller_user_id=principal.user_id,
             now=facts.now,
             ids=self.ids,
             secrets=self.secrets,
@@ -255,7 +226,7 @@ class IamService:
             # memoized, for the current generation (any committed write starts a new one).
             key = (
                 account,
-                owner.user_id,
+                caller.text,
                 operation,
                 json.dumps(params, sort_keys=True, default=str),
             )

@@ -1,0 +1,187 @@
+"""Who holds a credential, and everything authorization needs about them: the caller, its
+policies (identity, boundary, session), its principal tags and the context keys that come with
+the credential (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+
+Long-term keys belong to a user or the root user; temporary credentials (STS) to a role session,
+a federated-user session or a GetSessionToken session. Memoized per generation of the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from localiam.authz import AuthorizationPolicies, PolicySet
+from localiam.policy import (
+    Caller,
+    MalformedPolicyDocument,
+    PolicyDocument,
+    PolicyKind,
+    parse_caller,
+)
+from localiam.protocol import ServiceError
+from localiam.services._generation import GenerationCache
+from localiam.services._owners import Owner, SessionOwner
+from localiam.services.iam._policies_of import PolicyTexts
+from localiam.services.iam._tags import tag_map
+from localiam.store import Session, StateGeneration
+from localiam.store.models import Role, StsSession, User
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller as authorization sees it: detached from any database session, safe to memoize.
+
+    `context` holds the keys that follow from the credential (aws:userid, aws:TokenIssueTime,
+    aws:SourceIdentity, aws:PrincipalArn of a role with its path, aws:MultiFactorAuthPresent);
+    `mfa_at` lets the caller compute aws:MultiFactorAuthAge at request time.
+    """
+
+    caller: Caller
+    account_id: str
+    user_id: str | None
+    policies: AuthorizationPolicies
+    tags: dict[str, str]
+    context: dict[str, object] = field(default_factory=dict)
+    session: StsSession | None = None
+    role_id: str | None = None
+    mfa_at: datetime | None = None
+    temporary: bool = False
+
+    def request_context(self, now: datetime) -> dict[str, object]:
+        """The credential's keys for one request, including the age of its MFA check."""
+        if not self.temporary:
+            return self.context
+        out = dict(self.context)
+        if self.mfa_at is not None:
+            out["aws:MultiFactorAuthAge"] = str(max(0, int((now - self.mfa_at).total_seconds())))
+        return out
+
+
+def _invalid_token() -> ServiceError:
+    return ServiceError(
+        "InvalidClientTokenId", "The security token included in the request is invalid.", 403
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class PrincipalResolver:
+    """Turns credential owners into `Principal`s (memoized for the current generation)."""
+
+    def __init__(self, texts: PolicyTexts, generation: StateGeneration | None) -> None:
+        self.texts = texts
+        self._cache: GenerationCache[Principal] = GenerationCache(generation)
+
+    def resolve(self, session: Session, owner: Owner) -> Principal:
+        return self._cache.get(owner, lambda: self._load(session, owner))
+
+    def _load(self, session: Session, owner: Owner) -> Principal:
+        if isinstance(owner, SessionOwner):
+            return self._temporary(session, owner)
+        if owner.user_id is None:
+            root = parse_caller(f"arn:aws:iam::{owner.account_id}:root")
+            return Principal(root, owner.account_id, None, AuthorizationPolicies.build(), {})
+        user = session.get(User, owner.user_id)
+        if user is None:
+            raise _invalid_token()
+        return Principal(
+            parse_caller(user.arn),
+            owner.account_id,
+            user.user_id,
+            self.texts.for_user(session, user),
+            tag_map(session, user.arn),
+        )
+
+    def _temporary(self, session: Session, owner: SessionOwner) -> Principal:
+        row = session.get(StsSession, owner.access_key_id)
+        if row is None:
+            raise _invalid_token()
+        context: dict[str, object] = {
+            "aws:TokenIssueTime": _iso(row.issued_at),
+            "aws:MultiFactorAuthPresent": "true" if row.mfa_at is not None else "false",
+        }
+        if row.source_identity:
+            context["aws:SourceIdentity"] = row.source_identity
+        session_set = self._session_policies(session, row)
+        tags: dict[str, str] = {}
+        role_id: str | None = None
+        if row.kind == "assumed-role":
+            role = None if row.role_id is None else session.get(Role, row.role_id)
+            base = (
+                AuthorizationPolicies.build()
+                if role is None
+                else self.texts.for_role(session, role)
+            )
+            if role is not None:
+                tags.update(tag_map(session, role.arn))
+                context["aws:PrincipalArn"] = role.arn
+            role_id = row.role_id
+            context["aws:userid"] = f"{row.role_id}:{row.session_name}"
+        else:
+            user = None if row.user_id is None else session.get(User, row.user_id)
+            if row.user_id is not None and user is None:
+                raise _invalid_token()
+            base = (
+                AuthorizationPolicies.build()
+                if user is None
+                else self.texts.for_user(session, user)
+            )
+            if user is not None:
+                tags.update(tag_map(session, user.arn))
+                if row.kind == "session-token":
+                    context["aws:userid"] = user.user_id
+            elif row.kind == "session-token":
+                context["aws:userid"] = owner.account_id
+        for tag in row.tags:
+            tags[str(tag["Key"])] = str(tag["Value"])
+        policies = AuthorizationPolicies(
+            base.identity,
+            base.boundary,
+            session_set,
+            base.resource,
+            base.scps,
+            base.rcps,
+            base.management_account,
+        )
+        caller = parse_caller(row.principal_arn)
+        user_id = row.user_id if row.kind != "assumed-role" else None
+        return Principal(
+            caller,
+            owner.account_id,
+            user_id,
+            policies,
+            tags,
+            context,
+            row,
+            role_id,
+            row.mfa_at,
+            True,
+        )
+
+    def _session_policies(self, session: Session, row: StsSession) -> PolicySet | None:
+        """The session policies passed when the session was made (inline and managed); None
+        for a GetSessionToken session, which has none."""
+        if row.kind == "session-token":
+            return None
+        named: list[tuple[str, PolicyDocument]] = []
+        if row.session_policy:
+            named.append(("SessionPolicy", self._parse(row.session_policy)))
+        for arn in row.policy_arns:
+            text = self.texts.managed_document(session, arn)
+            if text is not None:
+                named.append((arn, self._parse(text)))
+        if row.kind == "federated-user" or named:
+            # A federated user with no session policy has no permissions at all.
+            return PolicySet(named)
+        return None
+
+    def _parse(self, text: str) -> PolicyDocument:
+        try:
+            return self.texts.parse(text, PolicyKind.SESSION)
+        except MalformedPolicyDocument:
+            # Stored texts were validated when the session was made; a text that no longer parses
+            # grants nothing.
+            return PolicyDocument(PolicyKind.SESSION, "2012-10-17", None, (), True)
