@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from localiam.auth import AuthError, HttpRequestView, SigningKey, authenticate
+from localiam.auth import AuthError, HttpRequestView, SigningKey, authenticate, expired_token
 from localiam.protocol import (
     ServiceError,
     decode_query,
@@ -23,9 +23,11 @@ from localiam.protocol import (
 from localiam.server._audit import AuditWriter, KeyUse
 from localiam.services._context import RequestFacts
 from localiam.services._generation import GenerationCache
-from localiam.services.iam import AuthorizationDenied, IamService, KeyOwner
+from localiam.services._owners import KeyOwner, SessionOwner
+from localiam.services.iam import AuthorizationDenied, IamService
+from localiam.services.sts import StsService
 from localiam.store import Database, IdGenerator, Secrets, select
-from localiam.store.models import AccessKey, AuditEvent, KeyStatus
+from localiam.store.models import AccessKey, AuditEvent, KeyStatus, StsSession
 
 log = logging.getLogger("localiam.server")
 
@@ -48,6 +50,7 @@ class Dispatcher:
         *,
         db: Database,
         iam: IamService,
+        sts: StsService,
         secrets: Secrets,
         ids: IdGenerator,
         clock: Callable[[], datetime],
@@ -56,6 +59,7 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.iam = iam
+        self.services: dict[str, IamService | StsService] = {"iam": iam, "sts": sts}
         self.secrets = secrets
         self.ids = ids
         self.clock = clock
@@ -74,6 +78,16 @@ class Dispatcher:
 
     def _read_key(self, access_key_id: str) -> SigningKey | None:
         with self.db.read() as session:
+            if access_key_id.startswith("ASIA"):
+                temp = session.get(StsSession, access_key_id)
+                if temp is None:
+                    return None
+                return SigningKey(
+                    access_key_id=temp.access_key_id,
+                    secret_access_key=self.secrets.decrypt(temp.secret_encrypted),
+                    session_token=self.secrets.decrypt(temp.token_encrypted),
+                    owner=SessionOwner(temp.account_id, temp.access_key_id, temp.expires_at),
+                )
             key = session.get(AccessKey, access_key_id)
             if key is None or key.status is not KeyStatus.ACTIVE:
                 return None
@@ -111,15 +125,20 @@ class Dispatcher:
                 now,
                 unsigned_ok=operation.auth_type == "none",
             )
-            if authenticated is None or service != "iam":
+            if authenticated is None:
                 raise ServiceError(
-                    "InvalidAction",
-                    f"localiam does not implement {service}:{operation.name} yet.",
-                    400,
+                    "NotImplemented",
+                    f"localiam does not implement {service}:{operation.name} yet "
+                    "(federation arrives in a later change).",
+                    501,
+                    sender=False,
                 )
-            validate_input(operation, params)
             owner = authenticated.key.owner
-            assert isinstance(owner, KeyOwner)
+            assert isinstance(owner, KeyOwner | SessionOwner)
+            if isinstance(owner, SessionOwner) and now >= owner.expires_at:
+                raise expired_token()
+            validate_input(operation, params)
+            handler = self.services[service]
             audit["account_id"] = owner.account_id
             facts = RequestFacts(
                 now=now,
@@ -128,22 +147,25 @@ class Dispatcher:
                 region=authenticated.region or _GLOBAL_REGION,
                 user_agent=view.headers.get("user-agent"),
             )
-            if _reads_only(operation.name):
+            if _reads_only(service, operation.name):
                 with self.db.read() as session:
-                    outcome = self.iam.call(session, operation.name, params, owner, facts)
+                    outcome = handler.call(session, operation.name, params, owner, facts)
                     if session.new or session.dirty or session.deleted:
                         raise RuntimeError(f"{operation.name} changed state in a read transaction")
                     body = encode_query_result(operation, outcome.result, request_id)
             else:
                 with self.db.transaction() as session:
-                    outcome = self.iam.call(session, operation.name, params, owner, facts)
+                    outcome = handler.call(session, operation.name, params, owner, facts)
                     body = encode_query_result(operation, outcome.result, request_id)
             audit.update(
                 principal_arn=outcome.caller.text,
                 resource=outcome.decision.resource,
                 decision=outcome.decision.decision.value,
             )
-            self.audit.record(KeyUse(authenticated.key.access_key_id, now, service, facts.region))
+            if isinstance(owner, KeyOwner):
+                self.audit.record(
+                    KeyUse(authenticated.key.access_key_id, now, service, facts.region)
+                )
             self.audit.record(_event(request_id, now, audit))
             return HttpAnswer(200, body, _headers(request_id))
         except AuthorizationDenied as denied:
@@ -196,8 +218,13 @@ def _event(request_id: str, now: datetime, audit: dict[str, Any]) -> AuditEvent:
     )
 
 
-def _reads_only(operation: str) -> bool:
+_STS_READS = frozenset({"GetCallerIdentity", "GetAccessKeyInfo", "DecodeAuthorizationMessage"})
+
+
+def _reads_only(service: str, operation: str) -> bool:
     """Operations that only read run in a read transaction (no write lock, no commit)."""
+    if service == "sts":
+        return operation in _STS_READS
     return operation.startswith(("Get", "List", "Simulate"))
 
 

@@ -17,6 +17,7 @@ from localiam.server._bootstrap import RootCredentials, ensure_account, write_cr
 from localiam.server._config import ServerConfig
 from localiam.server._dispatch import Dispatcher
 from localiam.services.iam import IamService
+from localiam.services.sts import StsService
 from localiam.store import Database, IdGenerator, Secrets
 
 
@@ -54,17 +55,18 @@ def build(
     )
     if created:
         write_credentials_file(config.data_dir, root)
+    catalog, managed = Catalog(), ManagedPolicies()
     iam = IamService(
-        catalog=Catalog(),
-        managed=ManagedPolicies(),
-        ids=ids,
-        secrets=secrets,
-        generation=db.generation,
+        catalog=catalog, managed=managed, ids=ids, secrets=secrets, generation=db.generation
+    )
+    sts = StsService(
+        catalog=catalog, managed=managed, ids=ids, secrets=secrets, principals=iam.principals
     )
     audit = AuditWriter(db)
     dispatcher = Dispatcher(
         db=db,
         iam=iam,
+        sts=sts,
         secrets=secrets,
         ids=ids,
         clock=clock,
