@@ -1,6 +1,7 @@
 """Load on a live server: requests/s and p50/p99 latency for GetUser, ListUsers (first page, with
-10,000 users present) and CreateUser, from several client processes sending signed requests;
-then the same load against moto's server for scale (when moto is installed).
+10,000 users present), CreateUser, and (localiam only) STS GetCallerIdentity and AssumeRole, from
+several client processes sending signed requests; then the same load against moto's server for
+scale (when moto is installed).
 
 Prints figures; asserts nothing. Bounded: each run lasts a few seconds and stops by itself.
 Requests are signed by botocore ahead of time (SigV4 signatures stay valid for 15 minutes), so
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -34,14 +36,19 @@ SECONDS = 4.0
 POPULATION = int(os.environ.get("LOCALIAM_BENCH_USERS", "10000"))
 
 
-def signed(endpoint: str, body: str) -> tuple[str, dict[str, str]]:
+ROOT = Credentials(ROOT_KEY, ROOT_SECRET)
+
+
+def signed(
+    endpoint: str, body: str, service: str = "iam", creds: Credentials = ROOT
+) -> tuple[str, dict[str, str]]:
     request = AWSRequest(
         method="POST",
         url=endpoint + "/",
         data=body,
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
-    SigV4Auth(Credentials(ROOT_KEY, ROOT_SECRET), "iam", "us-east-1").add_auth(request)
+    SigV4Auth(creds, service, "us-east-1").add_auth(request)
     return body, dict(request.headers.items())
 
 
@@ -67,20 +74,37 @@ def client(
     out.put((latencies, errors))
 
 
-def load(label: str, endpoint: str, bodies: list[str], *, unique: bool = False) -> None:
+def load(
+    label: str,
+    endpoint: str,
+    bodies: list[str],
+    *,
+    unique: bool = False,
+    service: str = "iam",
+    creds: Credentials = ROOT,
+) -> None:
     """Each client sends `bodies` round-robin; with `unique`, each client gets its own copy
-    with `{c}` replaced by its number (so created names never collide)."""
+    with `{c}` replaced by its number (so created names never collide). Requests are signed
+    for `service` with `creds`."""
     if unique:
-        load_each(
-            label, endpoint, [[b.replace("{c}", str(c)) for b in bodies] for c in range(CLIENTS)]
-        )
+        per_client = [[b.replace("{c}", str(c)) for b in bodies] for c in range(CLIENTS)]
+        load_each(label, endpoint, per_client, service=service, creds=creds)
     else:
-        load_each(label, endpoint, [bodies] * CLIENTS)
+        load_each(label, endpoint, [bodies] * CLIENTS, service=service, creds=creds)
 
 
-def load_each(label: str, endpoint: str, bodies_per_client: list[list[str]]) -> None:
+def load_each(
+    label: str,
+    endpoint: str,
+    bodies_per_client: list[list[str]],
+    *,
+    service: str = "iam",
+    creds: Credentials = ROOT,
+) -> None:
     """Client c sends `bodies_per_client[c]` round-robin."""
-    per_client = [[signed(endpoint, b) for b in bodies] for bodies in bodies_per_client]
+    per_client = [
+        [signed(endpoint, b, service, creds) for b in bodies] for bodies in bodies_per_client
+    ]
     queue: Any = mp.Queue()
     procs = [
         mp.Process(target=client, args=(endpoint, per_client[c], SECONDS, queue))
@@ -113,7 +137,51 @@ def populate(endpoint: str, count: int) -> None:
         conn.getresponse().read()
 
 
-def scenario(name: str, endpoint: str, *, population: int) -> None:
+def sts_scenario(endpoint: str) -> None:
+    """GetCallerIdentity (root key) and AssumeRole (a user allowed to assume a role)."""
+    load(
+        "STS GetCallerIdentity",
+        endpoint,
+        ["Action=GetCallerIdentity&Version=2011-06-15"],
+        service="sts",
+    )
+    iam = boto3.client(
+        "iam",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ROOT_KEY,
+        aws_secret_access_key=ROOT_SECRET,
+    )
+    account = "123456789012"
+    trust = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        f'"Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}'
+    )
+    role_arn = iam.create_role(RoleName="bench-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    iam.create_user(UserName="bench-assumer")
+    iam.put_user_policy(
+        UserName="bench-assumer",
+        PolicyName="assume",
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        f'"Action":"sts:AssumeRole","Resource":"{role_arn}"}}]}}',
+    )
+    key = iam.create_access_key(UserName="bench-assumer")["AccessKey"]
+    assumer = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
+    load(
+        "STS AssumeRole",
+        endpoint,
+        [
+            f"Action=AssumeRole&Version=2011-06-15&RoleArn={role_arn}"
+            f"&RoleSessionName=bench{{c}}x{i}"
+            for i in range(1_000)
+        ],
+        unique=True,
+        service="sts",
+        creds=assumer,
+    )
+
+
+def scenario(name: str, endpoint: str, *, population: int, sts: bool = False) -> None:
     print(f"{name} ({CLIENTS} client processes, {SECONDS:.0f} s each):")
     populate(endpoint, 100)
     load(
@@ -159,6 +227,8 @@ def scenario(name: str, endpoint: str, *, population: int) -> None:
         [f"Action=CreateUser&Version=2010-05-08&UserName=new{{c}}x{i}" for i in range(3_000)],
         unique=True,
     )
+    if sts:
+        sts_scenario(endpoint)
 
 
 def moto_endpoint() -> tuple[subprocess.Popen[bytes], str] | None:
@@ -190,7 +260,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         process, server = start_server(Path(tmp))
         try:
-            scenario("localiam", server.endpoint, population=POPULATION)
+            scenario("localiam", server.endpoint, population=POPULATION, sts=True)
         finally:
             stop_server(process)
     moto = moto_endpoint()

@@ -42,8 +42,11 @@ class LiveServer:
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert json.loads(answer.read())["reset"] is True
 
-    def cli(self, *args: str, key: str = ROOT_KEY, secret: str = ROOT_SECRET) -> Any:
-        """Run the AWS CLI (the `awscli` package) against the server; JSON output parsed."""
+    def cli(
+        self, *args: str, key: str = ROOT_KEY, secret: str = ROOT_SECRET, token: str | None = None
+    ) -> Any:
+        """Run the AWS CLI (the `awscli` package) against the server; JSON output parsed.
+        `token` is the session token of temporary credentials (AWS_SESSION_TOKEN)."""
         env = {
             **os.environ,
             "AWS_ACCESS_KEY_ID": key,
@@ -54,6 +57,9 @@ class LiveServer:
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         }
         env.pop("AWS_PROFILE", None)
+        env.pop("AWS_SESSION_TOKEN", None)
+        if token is not None:
+            env["AWS_SESSION_TOKEN"] = token
         run = subprocess.run(
             [sys.executable, "-m", "awscli", *args, "--output", "json"],
             capture_output=True,
@@ -76,8 +82,11 @@ class CliResult:
 
 
 def start_server(
-    data_dir: Path, extra_env: dict[str, str] | None = None
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    extra_args: list[str] | None = None,
 ) -> tuple[subprocess.Popen[str], LiveServer]:
+    """`localiam serve` on a free port; `extra_args` are more `serve` flags (`--throttle 5/10`)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -87,7 +96,7 @@ def start_server(
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "localiam.cli", "serve", "--port", str(port),
-         "--data-dir", str(data_dir)],
+         "--data-dir", str(data_dir), *(extra_args or [])],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

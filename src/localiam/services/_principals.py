@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from localiam.authz import AuthorizationPolicies, PolicySet
 from localiam.policy import (
@@ -22,10 +23,49 @@ from localiam.policy import (
 from localiam.protocol import ServiceError
 from localiam.services._generation import GenerationCache
 from localiam.services._owners import Owner, SessionOwner
-from localiam.services.iam._policies_of import PolicyTexts
-from localiam.services.iam._tags import tag_map
-from localiam.store import Session, StateGeneration
-from localiam.store.models import Role, StsSession, User
+from localiam.store import Session, StateGeneration, select
+from localiam.store.models import Role, StsSession, Tag, User
+
+if TYPE_CHECKING:
+    # Only a type here: importing the IAM package at run time would be circular (it imports this
+    # module).
+    from localiam.services.iam._policies_of import PolicyTexts
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    """What a temporary credential's STS session says about itself, copied out of the stored row
+    so that a memoized `Principal` never touches a closed database session.
+
+    `kind` is `assumed-role`, `federated-user` or `session-token`; `tags` the session tags
+    (passed and inherited, in order); `transitive_tag_keys` those that pass on through role
+    chaining (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
+    """
+
+    kind: str
+    issued_at: datetime
+    tags: tuple[tuple[str, str], ...] = ()
+    transitive_tag_keys: tuple[str, ...] = ()
+    source_identity: str | None = None
+    mfa_at: datetime | None = None
+    chained: bool = False
+
+    @classmethod
+    def of(cls, row: StsSession) -> SessionFacts:
+        return cls(
+            kind=row.kind,
+            issued_at=row.issued_at,
+            tags=tuple((str(t["Key"]), str(t["Value"])) for t in row.tags),
+            transitive_tag_keys=tuple(str(k) for k in row.transitive_tag_keys),
+            source_identity=row.source_identity,
+            mfa_at=row.mfa_at,
+            chained=row.chained,
+        )
+
+    def transitive_tags(self) -> list[tuple[str, str]]:
+        """The tags a session assumed from this one inherits."""
+        keys = {k.lower() for k in self.transitive_tag_keys}
+        return [(k, v) for k, v in self.tags if k.lower() in keys]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +74,8 @@ class Principal:
 
     `context` holds the keys that follow from the credential (aws:userid, aws:TokenIssueTime,
     aws:SourceIdentity, aws:PrincipalArn of a role with its path, aws:MultiFactorAuthPresent);
-    `mfa_at` lets the caller compute aws:MultiFactorAuthAge at request time.
+    `mfa_at` lets the caller compute aws:MultiFactorAuthAge at request time; `session` describes
+    the STS session of temporary credentials (None for long-term keys).
     """
 
     caller: Caller
@@ -43,7 +84,7 @@ class Principal:
     policies: AuthorizationPolicies
     tags: dict[str, str]
     context: dict[str, object] = field(default_factory=dict)
-    session: StsSession | None = None
+    session: SessionFacts | None = None
     role_id: str | None = None
     mfa_at: datetime | None = None
     temporary: bool = False
@@ -62,6 +103,12 @@ def _invalid_token() -> ServiceError:
     return ServiceError(
         "InvalidClientTokenId", "The security token included in the request is invalid.", 403
     )
+
+
+def tag_map(session: Session, arn: str) -> dict[str, str]:
+    """The tags of the entity `arn` (a user or a role), in their stored order."""
+    rows = session.scalars(select(Tag).where(Tag.resource_arn == arn).order_by(Tag.position))
+    return {t.key: t.value for t in rows}
 
 
 def _iso(moment: datetime) -> str:
@@ -131,12 +178,18 @@ class PrincipalResolver:
             )
             if user is not None:
                 tags.update(tag_map(session, user.arn))
-                if row.kind == "session-token":
-                    context["aws:userid"] = user.user_id
-            elif row.kind == "session-token":
-                context["aws:userid"] = owner.account_id
+            if row.kind == "federated-user":
+                # A federated user's id is the account and the name passed to GetFederationToken.
+                context["aws:userid"] = f"{owner.account_id}:{row.session_name}"
+            else:
+                context["aws:userid"] = user.user_id if user is not None else owner.account_id
         for tag in row.tags:
-            tags[str(tag["Key"])] = str(tag["Value"])
+            # Session tags override the role's or user's tag of the same key, compared without
+            # case (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+            key = str(tag["Key"])
+            for same in [k for k in tags if k.lower() == key.lower()]:
+                del tags[same]
+            tags[key] = str(tag["Value"])
         policies = AuthorizationPolicies(
             base.identity,
             base.boundary,
@@ -155,7 +208,7 @@ class PrincipalResolver:
             policies,
             tags,
             context,
-            row,
+            SessionFacts.of(row),
             role_id,
             row.mfa_at,
             True,

@@ -19,7 +19,7 @@ from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
 from localiam.services._generation import GenerationCache
 from localiam.services._owners import Owner
-from localiam.services._principals import PrincipalResolver
+from localiam.services._principals import Principal, PrincipalResolver
 from localiam.services.iam._access_keys import HANDLERS as ACCESS_KEYS
 from localiam.services.iam._access_reports import HANDLERS as ACCESS_REPORTS
 from localiam.services.iam._account import HANDLERS as ACCOUNT
@@ -182,6 +182,7 @@ class IamService:
         facts: RequestFacts,
     ) -> Outcome:
         principal = self.principals.resolve(session, owner)
+        _check_temporary_credentials(principal)
         caller, policies = principal.caller, principal.policies
         account = owner.account_id
         lookup = _StoreLookup(session, account, self._lookup_cache)
@@ -297,6 +298,20 @@ MEMOIZED_READS = frozenset(
         "ListAccountAliases",
     }
 )
+
+
+def _check_temporary_credentials(principal: Principal) -> None:
+    """Credentials from GetFederationToken cannot call IAM at all, and those from
+    GetSessionToken only when the session was made with an MFA code; AWS answers as for an
+    invalid token (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html,
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
+    facts = principal.session
+    if facts is None:
+        return
+    if facts.kind == "federated-user" or (facts.kind == "session-token" and facts.mfa_at is None):
+        raise ServiceError(
+            "InvalidClientTokenId", "The security token included in the request is invalid.", 403
+        )
 
 
 def _self_service(session: Session, account: str, operation: str, user_id: str | None) -> bool:

@@ -40,7 +40,7 @@ class Issued:
 
 def packed_size(policy: str | None, policy_arns: list[str], tags: list[dict[str, Any]]) -> int:
     """Percent of the packed allowance the session policies and tags use; over 100 is refused
-    with PackedPolicyTooLarge
+    with PackedPolicyTooLarge, in AWS's wording for policies or for tags alone
     (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)."""
     text = (policy or "") + "".join(policy_arns) + "".join(f"{t['Key']}={t['Value']}" for t in tags)
     if not text:
@@ -48,11 +48,12 @@ def packed_size(policy: str | None, policy_arns: list[str], tags: list[dict[str,
     used = len(zlib.compress(text.encode(), 9))
     percent = (used * 100 + PACKED_ALLOWANCE - 1) // PACKED_ALLOWANCE
     if percent > 100:
-        raise ServiceError(
-            "PackedPolicyTooLarge",
-            f"Packed policy consumes {percent}% of allotted space, please use smaller policy.",
-            400,
+        message = (
+            f"Packed size of session tags consumes {percent}% of allotted space."
+            if policy is None and not policy_arns
+            else f"Packed policy consumes {percent}% of allotted space, please use smaller policy."
         )
+        raise ServiceError("PackedPolicyTooLarge", message, 400)
     return percent
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +18,12 @@ from localiam.authz import (
     Decision,
     DecisionKind,
     PolicySet,
+    PolicyType,
     Request,
     evaluate,
 )
 from localiam.catalog import Catalog, ManagedPolicies
-from localiam.policy import CallerKind, MalformedPolicyDocument, PolicyKind
+from localiam.policy import Caller, CallerKind, MalformedPolicyDocument, PolicyKind
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context, tag_context
 from localiam.services._owners import Owner
@@ -31,6 +32,14 @@ from localiam.services.iam._mfa import verify_totp
 from localiam.services.iam._policies_of import decode_document
 from localiam.services.iam._service import AuthorizationDenied, Outcome
 from localiam.services.sts._credentials import issue, packed_size
+from localiam.services.sts._rules import (
+    check_caller,
+    mfa_invalid_code,
+    mfa_missing_half,
+    mfa_unknown_device,
+    not_authorized,
+    session_tags,
+)
 from localiam.store import IdGenerator, Secrets, Session, find_by_name
 from localiam.store.models import AccessKey, MfaDevice, Role, StsSession
 
@@ -94,6 +103,7 @@ class StsService:
                 501,
                 sender=False,
             )
+        check_caller(principal.caller.kind, principal.session, operation)
         context = global_context(facts, principal.tags)
         context.update(principal.request_context(facts.now))
         call = _Call(session, principal, params, facts, context)
@@ -133,8 +143,10 @@ class StsService:
             context=context,
         )
         decision = evaluate(request, policies, rcp_services=self._rcp_services)
+        if resource_policy is not None:
+            decision = _trust_must_allow(decision)
         if not decision.allowed:
-            raise AuthorizationDenied(decision, call.principal.caller)
+            raise _denied(decision, call.principal.caller)
         call.decisions.append(decision)
         return decision
 
@@ -165,7 +177,7 @@ class StsService:
         if role is None:
             # AWS answers as for a denial, so role names cannot be probed.
             decision = self._deny_unknown(call, "sts:AssumeRole", role_arn)
-            raise AuthorizationDenied(decision, p.caller)
+            raise _denied(decision, p.caller)
         chained = p.caller.kind is CallerKind.ROLE_SESSION
         duration = int(params.get("DurationSeconds", 3600))
         if chained and duration > ROLE_CHAINING_LIMIT:
@@ -181,18 +193,9 @@ class StsService:
                 "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
                 400,
             )
-        tags = list(params.get("Tags", []))
-        transitive = list(params.get("TransitiveTagKeys", []))
-        if p.session is not None:
-            # Transitive tags of the calling session pass on through role chaining.
-            inherited = {str(t["Key"]).lower() for t in tags}
-            for tag in p.session.tags:
-                if (
-                    tag["Key"] in p.session.transitive_tag_keys
-                    and tag["Key"].lower() not in inherited
-                ):
-                    tags.append(tag)
-                    transitive.append(tag["Key"])
+        tags, transitive = session_tags(
+            params.get("Tags", []), params.get("TransitiveTagKeys", []), p.session
+        )
         mfa_at = self._mfa_for(call, params)
         extra: dict[str, object] = {"sts:RoleSessionName": params["RoleSessionName"]}
         if "ExternalId" in params:
@@ -239,7 +242,7 @@ class StsService:
             or (p.session.source_identity if p.session else None),
             session_policy=policy,
             policy_arns=arns,
-            tags=[{"Key": t["Key"], "Value": t["Value"]} for t in tags],
+            tags=tags,
             transitive_tag_keys=transitive,
             mfa_at=mfa_at if mfa_at is not None else (p.mfa_at if p.temporary else None),
             chained=chained,
@@ -252,20 +255,19 @@ class StsService:
                 "AssumedRoleId": f"{role.role_id}:{name}",
                 "Arn": issued.row.principal_arn,
             },
-            "PackedPolicySize": percent,
         }
+        if policy is not None or arns or tags:
+            # AWS reports the packed size only when session policies or tags were passed.
+            out["PackedPolicySize"] = percent
         if issued.row.source_identity:
             out["SourceIdentity"] = issued.row.source_identity
         return out
 
     def get_session_token(self, call: _Call) -> dict[str, Any]:
         """Needs no permission; only long-term credentials of a user or the root user may call it
+        (`check_caller`); the root user's sessions last at most an hour
         (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html)."""
         p = call.principal
-        if p.temporary:
-            raise ServiceError(
-                "AccessDenied", "Cannot call GetSessionToken with session credentials", 403
-            )
         is_root = p.caller.kind is CallerKind.ROOT
         limit = ROOT_SESSION_LIMIT if is_root else USER_SESSION_LIMIT
         duration = int(call.params.get("DurationSeconds", 3600 if is_root else 43200))
@@ -286,11 +288,10 @@ class StsService:
         return {"Credentials": issued.shape()}
 
     def get_federation_token(self, call: _Call) -> dict[str, Any]:
+        """A federated-user session whose permissions are the intersection of the caller's
+        policies and the session policies passed; with none passed it may do nothing
+        (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
         p = call.principal
-        if p.temporary or p.caller.kind not in (CallerKind.USER, CallerKind.ROOT):
-            raise ServiceError(
-                "AccessDenied", "Cannot call GetFederationToken with session credentials", 403
-            )
         name = call.params["Name"]
         arn = f"arn:aws:sts::{p.account_id}:federated-user/{name}"
         extra = tag_context(call.params.get("Tags"))
@@ -319,11 +320,13 @@ class StsService:
             policy_arns=arns,
             tags=[{"Key": t["Key"], "Value": t["Value"]} for t in tags],
         )
-        return {
+        out: dict[str, Any] = {
             "Credentials": issued.shape(),
             "FederatedUser": {"FederatedUserId": f"{p.account_id}:{name}", "Arn": arn},
-            "PackedPolicySize": percent,
         }
+        if policy is not None or arns or tags:
+            out["PackedPolicySize"] = percent
+        return out
 
     def get_access_key_info(self, call: _Call) -> dict[str, Any]:
         self._authorize(call, "sts:GetAccessKeyInfo", "*")
@@ -359,34 +362,25 @@ class StsService:
         serial, code = params.get("SerialNumber"), params.get("TokenCode")
         if serial is None and code is None:
             return None
-        failure = ServiceError(
-            "AccessDenied",
-            "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
-            403,
-        )
         if serial is None or code is None:
-            raise failure
+            raise mfa_missing_half()
         device = call.session.get(MfaDevice, serial)
         p = call.principal
+        # A device belongs to an IAM user or to the root user; role sessions have none.
         owner_ok = (
             device is not None
             and device.enabled_at is not None
-            and (
-                device.user_id == p.user_id
-                or (
-                    p.session is not None
-                    and p.session.kind != "assumed-role"
-                    and device.user_id == p.user_id
-                )
-            )
+            and device.account_id == p.account_id
+            and p.caller.kind is not CallerKind.ROLE_SESSION
+            and device.user_id == p.user_id
         )
         if device is None or not owner_ok:
-            raise failure
+            raise mfa_unknown_device()
         step = verify_totp(
             self.secrets.decrypt(device.seed_encrypted), code, call.facts.now, device.last_time_step
         )
         if step is None:
-            raise failure
+            raise mfa_invalid_code()
         device.last_time_step = step
         return call.facts.now
 
@@ -414,6 +408,25 @@ class StsService:
     def _deny_unknown(self, call: _Call, action: str, resource: str) -> Decision:
         request = Request.build(call.principal.caller.text, action, resource, context=call.context)
         return evaluate(request, AuthorizationPolicies.build())
+
+
+def _trust_must_allow(decision: Decision) -> Decision:
+    """A role's trust policy must allow the caller even in the role's own account: an identity
+    policy alone never lets anyone assume a role, unlike other resources of the account
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html,
+    "role trust policies")."""
+    if not decision.allowed or any(
+        m.type is PolicyType.RESOURCE and m.effect == "Allow" for m in decision.matched_statements
+    ):
+        return decision
+    return replace(decision, decision=DecisionKind.IMPLICIT_DENY, blocked_by=PolicyType.RESOURCE)
+
+
+def _denied(decision: Decision, caller: Caller) -> AuthorizationDenied:
+    """AccessDenied in STS's words; the audit log keeps the decision's full reason."""
+    denied = AuthorizationDenied(decision, caller)
+    denied.message = not_authorized(caller.text, decision.action, decision.resource)
+    return denied
 
 
 def _role_by_arn(session: Session, arn: str) -> Role | None:
