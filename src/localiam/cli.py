@@ -44,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--data-dir", default=".localiam")
     srv.add_argument("--account-id", default="123456789012")
     srv.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://...")
+    limits = srv.add_mutually_exclusive_group()  # request rate limits (server/_throttle.py)
+    limits.add_argument(
+        "--throttle",
+        metavar="RATE[/BURST]",
+        help="throttle each account's calls of each operation: RATE a second, bursts of BURST",
+    )
+    limits.add_argument(
+        "--throttle-config", metavar="FILE.json", help="per-operation and per-account limits"
+    )
     ev = commands.add_parser(
         "events",
         help="show the audit log of a server's data dir: who did what, and why it was denied",
@@ -54,7 +63,37 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--principal", metavar="ARN", help="only this principal's requests")
     ev.add_argument("--follow", action="store_true", help="keep printing new events")
     ev.add_argument("--table", action="store_true", help="a table instead of JSON lines")
+    # Client set-up (clientsetup.py).
+    conf = commands.add_parser(
+        "configure",
+        help="write an AWS CLI/SDK profile for a server (~/.aws/config and credentials)",
+    )
+    conf.add_argument("--profile", default="localiam")
+    for sub in (conf, commands.add_parser("env", help="print export lines for a server")):
+        sub.add_argument("--endpoint-url", default="http://127.0.0.1:4599")
+        sub.add_argument("--data-dir", default=".localiam", help="where root-credentials.csv is")
+        sub.add_argument("--region", default="us-east-1")
     return parser
+
+
+def client_setup_command(
+    args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], err: IO[str]
+) -> int:
+    from pathlib import Path
+
+    from localiam.clientsetup import ClientSetupError, configure_command, env_command
+
+    try:
+        if args.command == "configure":
+            configure_command(
+                args.profile, args.endpoint_url, Path(args.data_dir), args.region, environ, out
+            )
+        else:
+            env_command(args.endpoint_url, Path(args.data_dir), args.region, out)
+    except ClientSetupError as exc:
+        err.write(f"localiam {args.command}: {exc}\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 def events_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -86,7 +125,18 @@ def serve_command(args: argparse.Namespace, environ: Mapping[str, str], err: IO[
     from pathlib import Path
 
     from localiam.server import ServerConfig, serve
+    from localiam.server._throttle import ThrottleConfig, ThrottleConfigError, served_operations
 
+    try:
+        throttle = None
+        if args.throttle is not None:
+            throttle = ThrottleConfig.from_option(args.throttle)
+        elif args.throttle_config is not None:
+            throttle = ThrottleConfig.load(Path(args.throttle_config), served_operations())
+    except ThrottleConfigError as exc:
+        flag = "--throttle" if args.throttle is not None else "--throttle-config"
+        err.write(f"localiam serve: {flag}: {exc}\n")
+        return EXIT_BAD_INPUT
     try:
         config = ServerConfig(
             host=args.host,
@@ -96,6 +146,7 @@ def serve_command(args: argparse.Namespace, environ: Mapping[str, str], err: IO[
             database_url=args.database_url,
             root_access_key_id=environ.get("LOCALIAM_ROOT_ACCESS_KEY_ID") or None,
             root_secret_access_key=environ.get("LOCALIAM_ROOT_SECRET_ACCESS_KEY") or None,
+            throttle=throttle,
         )
     except ValueError as exc:
         err.write(f"localiam serve: {exc}\n")
@@ -252,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_command(args, os.environ, err)
     if args.command == "events":
         return events_command(args, out, err)
+    if args.command in ("configure", "env"):
+        return client_setup_command(args, os.environ, out, err)
     if args.command == "authorize":
         if (args.case is None) == (args.batch is None):
             err.write("localiam authorize: give either CASE.json or --batch IN.jsonl\n")

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from localiam.server._throttle import ThrottleConfig
+
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
@@ -21,6 +23,7 @@ class ServerConfig:
     root_access_key_id: str | None = None
     root_secret_access_key: str | None = None
     max_body_bytes: int = 1024 * 1024
+    throttle: ThrottleConfig | None = None  # request rate limits; None: off (server/_throttle.py)
 
     def __post_init__(self) -> None:
         if not _ACCOUNT.match(self.account_id):

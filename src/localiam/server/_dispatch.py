@@ -20,7 +20,9 @@ from localiam.protocol import (
     load_service_model,
     validate_input,
 )
+from localiam.regions import regions, requested_region
 from localiam.server._audit import AuditWriter, KeyUse
+from localiam.server._throttle import Throttle
 from localiam.services._context import RequestFacts
 from localiam.services._generation import GenerationCache
 from localiam.services._owners import KeyOwner, SessionOwner
@@ -33,6 +35,10 @@ log = logging.getLogger("localiam.server")
 
 _XML = "text/xml"
 _GLOBAL_REGION = "us-east-1"
+#: The Regions a credential scope may name: those of the `aws` partition, whose ARNs localiam
+#: serves. IAM too accepts them all, since SDKs sign IAM for their configured Region when given
+#: one endpoint for everything; its requests are made in us-east-1 all the same (regions.py).
+_SCOPE_REGIONS = frozenset(regions("aws"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         audit: AuditWriter,
         max_body_bytes: int = 1024 * 1024,
+        throttle: Throttle | None = None,
     ) -> None:
         self.db = db
         self.iam = iam
@@ -65,6 +72,7 @@ class Dispatcher:
         self.clock = clock
         self.audit = audit
         self.max_body_bytes = max_body_bytes
+        self.throttle = throttle
         self.models = {"iam": load_service_model("iam"), "sts": load_service_model("sts")}
         self.generation = iam.generation
         self._keys: GenerationCache[SigningKey | None] = GenerationCache(self.generation)
@@ -124,6 +132,7 @@ class Dispatcher:
                 self.lookup,
                 now,
                 unsigned_ok=operation.auth_type == "none",
+                regions=_SCOPE_REGIONS,
             )
             if authenticated is None:
                 raise ServiceError(
@@ -140,11 +149,13 @@ class Dispatcher:
             validate_input(operation, params)
             handler = self.services[service]
             audit["account_id"] = owner.account_id
+            if self.throttle is not None:  # after authentication, before authorization
+                self.throttle.check(owner.account_id, audit["action"], now.timestamp())
             facts = RequestFacts(
                 now=now,
                 source_ip=source_ip,
                 secure_transport=secure,
-                region=authenticated.region or _GLOBAL_REGION,
+                region=requested_region(service, authenticated.region or _GLOBAL_REGION),
                 user_agent=view.headers.get("user-agent"),
             )
             if _reads_only(service, operation.name):

@@ -16,6 +16,7 @@ from localiam.server._audit import AuditWriter
 from localiam.server._bootstrap import RootCredentials, ensure_account, write_credentials_file
 from localiam.server._config import ServerConfig
 from localiam.server._dispatch import Dispatcher
+from localiam.server._throttle import Throttle
 from localiam.services.iam import IamService
 from localiam.services.sts import StsService
 from localiam.store import Database, IdGenerator, Secrets
@@ -72,6 +73,7 @@ def build(
         clock=clock,
         audit=audit,
         max_body_bytes=config.max_body_bytes,
+        throttle=Throttle(config.throttle) if config.throttle and config.throttle.enabled else None,
     )
 
     def reset() -> RootCredentials:
