@@ -93,3 +93,10 @@ def test_committed_work_survives_kill_9(tmp_path: Path) -> None:
         assert user_names(server) == ["durable"]
     finally:
         stop_server(process)
+
+
+def test_an_unsigned_sts_call_is_refused_as_unsigned(server: LiveServer) -> None:
+    status, text = send(server, b"Action=GetCallerIdentity&Version=2011-06-15", sign=False)
+    assert status == 403
+    assert "<Code>MissingAuthenticationToken</Code>" in text
+    assert 'xmlns="https://sts.amazonaws.com/doc/2011-06-15/"' in text

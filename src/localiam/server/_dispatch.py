@@ -74,6 +74,7 @@ class Dispatcher:
         self.max_body_bytes = max_body_bytes
         self.throttle = throttle
         self.models = {"iam": load_service_model("iam"), "sts": load_service_model("sts")}
+        self._sts_operations = frozenset(self.models["sts"].operation_names)
         self.generation = iam.generation
         self._keys: GenerationCache[SigningKey | None] = GenerationCache(self.generation)
 
@@ -119,7 +120,7 @@ class Dispatcher:
             if len(view.body) > self.max_body_bytes:
                 raise ServiceError("RequestEntityTooLarge", "Request body is too large.", 413)
             form = _form(view)
-            service = _service_of(view, form)
+            service = _service_of(view, form, self._sts_operations)
             model = self.models.get(service)
             if model is None:
                 raise ServiceError(
@@ -259,9 +260,10 @@ def _form(view: HttpRequestView) -> dict[str, str]:
     return form
 
 
-def _service_of(view: HttpRequestView, form: dict[str, str]) -> str:
-    """The service named by the SigV4 credential scope (header or presigned form); unsigned
-    requests (AssumeRoleWithSAML, AssumeRoleWithWebIdentity) belong to STS."""
+def _service_of(view: HttpRequestView, form: dict[str, str], sts_operations: frozenset[str]) -> str:
+    """The service named by the SigV4 credential scope (header or presigned form); an unsigned
+    request belongs to the service whose model has its Action (STS's AssumeRoleWithSAML and
+    AssumeRoleWithWebIdentity may come unsigned; others are then refused as unsigned)."""
     auth = view.headers.get("authorization") or ""
     scope = ""
     if "Credential=" in auth:
@@ -273,7 +275,7 @@ def _service_of(view: HttpRequestView, form: dict[str, str]) -> str:
     parts = scope.split("/")
     if len(parts) == 5:
         return parts[3]
-    return "sts" if form.get("Action", "").startswith("AssumeRoleWith") else "iam"
+    return "sts" if form.get("Action", "") in sts_operations else "iam"
 
 
 __all__ = ["Dispatcher", "HttpAnswer", "select"]

@@ -80,6 +80,8 @@ def build(
         """A fresh state that keeps the configured root credentials."""
         audit.flush()
         db.reset()
+        if dispatcher.throttle is not None:
+            dispatcher.throttle.refill()
         fresh, _ = ensure_account(
             db,
             secrets,

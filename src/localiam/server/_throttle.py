@@ -219,6 +219,11 @@ class Throttle:
                 bucket.take(now)
             return True
 
+    def refill(self) -> None:
+        """Every bucket full again (POST /_localiam/reset: a fresh state for the next test)."""
+        with self._lock:
+            self._buckets.clear()
+
     def check(self, account_id: str, operation: str, now: float) -> None:
         """`admit`, raising AWS's `Throttling` error when the call is refused."""
         if not self.admit(account_id, operation, now):

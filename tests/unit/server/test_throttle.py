@@ -333,3 +333,11 @@ def test_without_settings_nothing_is_throttled(tmp_path: Path) -> None:
         assert {call(client, "ListUsers").status_code for _ in range(30)} == {200}
     finally:
         built.close()
+
+
+def test_refill_fills_every_bucket_again() -> None:
+    throttle = Throttle(ThrottleConfig.from_option("1/1"))
+    assert throttle.admit("111122223333", "iam:ListUsers", 100.0)
+    assert not throttle.admit("111122223333", "iam:ListUsers", 100.0)
+    throttle.refill()
+    assert throttle.admit("111122223333", "iam:ListUsers", 100.0)
