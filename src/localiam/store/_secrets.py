@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from localiam.store._errors import StoreError
 
@@ -21,13 +24,20 @@ class Secrets:
     `key` is a Fernet key: 32 random bytes, URL-safe base64 encoded (`Secrets.generate_key()`).
     """
 
-    __slots__ = ("_fernet",)
+    __slots__ = ("_fernet", "_key")
 
     def __init__(self, key: bytes) -> None:
         try:
             self._fernet = Fernet(key)
         except ValueError as error:
             raise StoreError(f"invalid secret key: {error}") from error
+        self._key = base64.urlsafe_b64decode(key)
+
+    def derive(self, purpose: str, length: int = 32) -> bytes:
+        """Key material for one `purpose` (for example signing tokens), derived from the secret
+        key with HKDF: stable across restarts, never the key itself."""
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode())
+        return hkdf.derive(self._key)
 
     @staticmethod
     def generate_key() -> bytes:

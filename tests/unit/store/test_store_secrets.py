@@ -58,3 +58,12 @@ def test_a_password_verifies_against_its_hash_only() -> None:
 
 def test_hashes_are_salted() -> None:
     assert hash_password("same") != hash_password("same")
+
+
+def test_derived_key_material_is_stable_and_purpose_bound() -> None:
+    key = Secrets.generate_key()
+    a, b = Secrets(key), Secrets(key)
+    assert a.derive("tokens") == b.derive("tokens")
+    assert a.derive("tokens") != a.derive("other")
+    assert a.derive("tokens") != Secrets(Secrets.generate_key()).derive("tokens")
+    assert len(a.derive("tokens", 48)) == 48

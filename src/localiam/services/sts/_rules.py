@@ -14,8 +14,10 @@ from localiam.services._principals import SessionFacts
 
 #: Operations a GetSessionToken session may call; a federated-user session may call only
 #: GetCallerIdentity (API_GetSessionToken.html, API_GetFederationToken.html).
-SESSION_TOKEN_OPERATIONS = frozenset({"GetCallerIdentity", "AssumeRole"})
-FEDERATED_USER_OPERATIONS = frozenset({"GetCallerIdentity"})
+#: GetScopedCredentials is the exception: it exists to scope down any temporary credentials
+#: (API_GetScopedCredentials.html, "Credential requirements").
+SESSION_TOKEN_OPERATIONS = frozenset({"GetCallerIdentity", "AssumeRole", "GetScopedCredentials"})
+FEDERATED_USER_OPERATIONS = frozenset({"GetCallerIdentity", "GetScopedCredentials"})
 #: Operations no temporary credentials may call.
 LONG_TERM_ONLY = frozenset({"GetSessionToken", "GetFederationToken"})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -27,11 +27,19 @@ from localiam.policy import Caller, CallerKind, MalformedPolicyDocument, PolicyK
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context, tag_context
 from localiam.services._owners import Owner
-from localiam.services._principals import Principal, PrincipalResolver
+from localiam.services._principals import PrincipalResolver
 from localiam.services.iam._mfa import verify_totp
 from localiam.services.iam._policies_of import decode_document
 from localiam.services.iam._service import AuthorizationDenied, Outcome
+from localiam.services.sts._call import StsCall
 from localiam.services.sts._credentials import issue, packed_size
+from localiam.services.sts._jwt import SigningKeys
+from localiam.services.sts._newer import (
+    assume_root,
+    get_delegated_access_token,
+    get_scoped_credentials,
+    get_web_identity_token,
+)
 from localiam.services.sts._rules import (
     check_caller,
     mfa_invalid_code,
@@ -46,16 +54,6 @@ from localiam.store.models import AccessKey, MfaDevice, Role, StsSession
 ROLE_CHAINING_LIMIT = 3600
 USER_SESSION_LIMIT = 129600
 ROOT_SESSION_LIMIT = 3600
-
-
-@dataclass(frozen=True, slots=True)
-class _Call:
-    session: Session
-    principal: Principal
-    params: dict[str, Any]
-    facts: RequestFacts
-    context: dict[str, object]
-    decisions: list[Decision] = field(default_factory=list)
 
 
 class StsService:
@@ -76,13 +74,25 @@ class StsService:
         self.secrets = secrets
         self.principals = principals
         self._rcp_services = catalog.rcp_services
-        self.handlers: dict[str, Callable[[_Call], dict[str, Any]]] = {
+        #: The keys that sign GetWebIdentityToken's JWTs, derived from the server's secret key.
+        self.signing_keys = SigningKeys.of(secrets)
+        self.handlers: dict[str, Callable[[StsCall], dict[str, Any]]] = {
             "GetCallerIdentity": self.get_caller_identity,
             "AssumeRole": self.assume_role,
             "GetSessionToken": self.get_session_token,
             "GetFederationToken": self.get_federation_token,
             "GetAccessKeyInfo": self.get_access_key_info,
             "DecodeAuthorizationMessage": self.decode_authorization_message,
+            "GetWebIdentityToken": lambda call: get_web_identity_token(
+                call, self._authorize, self.signing_keys, self.ids
+            ),
+            "AssumeRoot": lambda call: assume_root(call, self._authorize),
+            "GetDelegatedAccessToken": lambda call: get_delegated_access_token(
+                call, self._authorize
+            ),
+            "GetScopedCredentials": lambda call: get_scoped_credentials(
+                call, self.ids, self.secrets, self.principals
+            ),
         }
 
     def call(
@@ -98,15 +108,15 @@ class StsService:
         if handler is None:
             raise ServiceError(
                 "NotImplemented",
-                f"localiam does not implement sts:{operation} yet (web identity, SAML and "
-                "delegated tokens arrive with federation).",
+                f"localiam does not implement sts:{operation} yet (web identity and SAML "
+                "federation are still to come).",
                 501,
                 sender=False,
             )
         check_caller(principal.caller.kind, principal.session, operation)
         context = global_context(facts, principal.tags)
         context.update(principal.request_context(facts.now))
-        call = _Call(session, principal, params, facts, context)
+        call = StsCall(session, principal, params, facts, context, owner)
         result = handler(call)
         decision = self._last_decision(call, operation)
         return Outcome(result, decision, principal.caller)
@@ -115,7 +125,7 @@ class StsService:
 
     def _authorize(
         self,
-        call: _Call,
+        call: StsCall,
         action: str,
         resource: str,
         *,
@@ -150,7 +160,7 @@ class StsService:
         call.decisions.append(decision)
         return decision
 
-    def _last_decision(self, call: _Call, operation: str) -> Decision:
+    def _last_decision(self, call: StsCall, operation: str) -> Decision:
         """The decision recorded in the audit log: the first authorization the operation made,
         or, for operations that need no permission, an allowance saying so."""
         if call.decisions:
@@ -161,7 +171,7 @@ class StsService:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def get_caller_identity(self, call: _Call) -> dict[str, Any]:
+    def get_caller_identity(self, call: StsCall) -> dict[str, Any]:
         """Never needs permission, even when every policy denies
         (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)."""
         p = call.principal
@@ -170,7 +180,7 @@ class StsService:
             user_id = p.user_id or p.account_id
         return {"UserId": str(user_id), "Account": p.account_id, "Arn": p.caller.text}
 
-    def assume_role(self, call: _Call) -> dict[str, Any]:
+    def assume_role(self, call: StsCall) -> dict[str, Any]:
         params, session, p = call.params, call.session, call.principal
         role_arn = params["RoleArn"]
         role = _role_by_arn(session, role_arn)
@@ -263,7 +273,7 @@ class StsService:
             out["SourceIdentity"] = issued.row.source_identity
         return out
 
-    def get_session_token(self, call: _Call) -> dict[str, Any]:
+    def get_session_token(self, call: StsCall) -> dict[str, Any]:
         """Needs no permission; only long-term credentials of a user or the root user may call it
         (`check_caller`); the root user's sessions last at most an hour
         (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html)."""
@@ -287,7 +297,7 @@ class StsService:
         )
         return {"Credentials": issued.shape()}
 
-    def get_federation_token(self, call: _Call) -> dict[str, Any]:
+    def get_federation_token(self, call: StsCall) -> dict[str, Any]:
         """A federated-user session whose permissions are the intersection of the caller's
         policies and the session policies passed; with none passed it may do nothing
         (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
@@ -328,7 +338,7 @@ class StsService:
             out["PackedPolicySize"] = percent
         return out
 
-    def get_access_key_info(self, call: _Call) -> dict[str, Any]:
+    def get_access_key_info(self, call: StsCall) -> dict[str, Any]:
         self._authorize(call, "sts:GetAccessKeyInfo", "*")
         key_id = call.params["AccessKeyId"]
         key = call.session.get(AccessKey, key_id)
@@ -342,7 +352,7 @@ class StsService:
             )
         return {"Account": account}
 
-    def decode_authorization_message(self, call: _Call) -> dict[str, Any]:
+    def decode_authorization_message(self, call: StsCall) -> dict[str, Any]:
         """localiam's services encode no messages yet; a message localiam did not make is
         refused as AWS refuses one it cannot decode."""
         self._authorize(call, "sts:DecodeAuthorizationMessage", "*")
@@ -356,7 +366,7 @@ class StsService:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _mfa_for(self, call: _Call, params: dict[str, Any]) -> datetime | None:
+    def _mfa_for(self, call: StsCall, params: dict[str, Any]) -> datetime | None:
         """When SerialNumber and TokenCode are given, check the code against the caller's device
         (a code is accepted once); the time of the check, or None without them."""
         serial, code = params.get("SerialNumber"), params.get("TokenCode")
@@ -405,7 +415,7 @@ class StsService:
             raise ServiceError("MalformedPolicyDocument", exc.message, 400) from None
         return str(policy)
 
-    def _deny_unknown(self, call: _Call, action: str, resource: str) -> Decision:
+    def _deny_unknown(self, call: StsCall, action: str, resource: str) -> Decision:
         request = Request.build(call.principal.caller.text, action, resource, context=call.context)
         return evaluate(request, AuthorizationPolicies.build())
 
