@@ -156,6 +156,14 @@ def evaluate(
         else:
             side_blocked = None
 
+    if grant is None and _needs_trust(request):
+        # A role's trust policy must allow whoever assumes it, in every account: identity-based
+        # policies alone never let a principal assume a role
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html).
+        if side_blocked is not None:
+            return deny(side_blocked)
+        return deny(PolicyType.RESOURCE)
+
     cross = request.resource_account is not None and request.resource_account != caller.account
     if cross:
         # 6. Cross-account: the principal's side and the resource policy must both allow.
@@ -175,6 +183,24 @@ def evaluate(
             return decide(DecisionKind.ALLOWED, None, allows)
         return deny(PolicyType.BOUNDARY if not boundary_ok else PolicyType.SESSION)
     return deny(side_blocked)
+
+
+_TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+
+
+def _needs_trust(request: Request) -> bool:
+    """Whether the request assumes a role (or tags or sets the source identity of the session
+    while doing so): the role's trust policy, its resource-based policy, must then allow."""
+    return request.action_lower in _TRUST_ACTIONS and ":role/" in request.resource
 
 
 def _missing(scans: list[tuple[PolicyType, Scan]]) -> tuple[str, ...]:
