@@ -9,20 +9,11 @@ from typing import Any
 from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import invalid_input, limit_exceeded
-from localiam.services.iam._lookup import get_user_row, target_user_name
+from localiam.services.iam._lookup import target_user
 from localiam.store import select
 from localiam.store.models import AccessKey, KeyStatus
 
 MAX_KEYS = 2
-
-
-def _owner(ctx: IamContext, params: dict[str, Any]) -> tuple[str | None, str]:
-    """(user_id or None for the root user, the UserName AWS echoes)."""
-    name = target_user_name(ctx, params.get("UserName"))
-    if name is None:
-        return None, ""
-    user = get_user_row(ctx, name)
-    return user.user_id, user.name
 
 
 def _keys(ctx: IamContext, user_id: str | None) -> list[AccessKey]:
@@ -38,7 +29,7 @@ def _no_such_key(key_id: str) -> ServiceError:
 
 
 def create_access_key(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user_id, name = _owner(ctx, params)
+    user_id, name = target_user(ctx, params.get("UserName"))
     if len(_keys(ctx, user_id)) >= MAX_KEYS:
         raise limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS}")
     key_id = ctx.ids.new_access_key_id()
@@ -64,7 +55,7 @@ def create_access_key(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]
 
 
 def list_access_keys(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user_id, name = _owner(ctx, params)
+    user_id, name = target_user(ctx, params.get("UserName"))
     return {
         "AccessKeyMetadata": [
             {
@@ -80,7 +71,7 @@ def list_access_keys(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _find(ctx: IamContext, params: dict[str, Any]) -> AccessKey:
-    user_id, _ = _owner(ctx, params)
+    user_id, _ = target_user(ctx, params.get("UserName"))
     key = ctx.session.get(AccessKey, params["AccessKeyId"])
     if key is None or key.account_id != ctx.account_id or key.user_id != user_id:
         raise _no_such_key(params["AccessKeyId"])

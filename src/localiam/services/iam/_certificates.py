@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import (
 from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import limit_exceeded
-from localiam.services.iam._lookup import get_user_row, target_user_name
+from localiam.services.iam._lookup import target_user
 from localiam.services.iam._policy_docs import page_of
 from localiam.services.iam._ssh_keys import settable_status, upload_order
 from localiam.services.iam._tags import drop_all_tags, set_tags, tag_handlers, tags_of
@@ -128,15 +128,6 @@ def signing_certificate_id(account_id: str, certificate: x509.Certificate) -> st
 # -- signing certificates ----------------------------------------------------------------------
 
 
-def _owner(ctx: IamContext, params: dict[str, Any]) -> tuple[str | None, str]:
-    """(user_id, or None for the root user; the UserName AWS echoes)."""
-    name = target_user_name(ctx, params.get("UserName"))
-    if name is None:
-        return None, ""
-    user = get_user_row(ctx, name)
-    return user.user_id, user.name
-
-
 def _signing_certs(ctx: IamContext, user_id: str | None) -> list[SigningCertificate]:
     query = select(SigningCertificate).where(SigningCertificate.account_id == ctx.account_id)
     query = query.where(
@@ -158,7 +149,7 @@ def _signing_shape(name: str, cert: SigningCertificate) -> dict[str, Any]:
 
 
 def upload_signing_certificate(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user_id, name = _owner(ctx, params)
+    user_id, name = target_user(ctx, params.get("UserName"))
     body = params["CertificateBody"]
     certificate = load_certificate(body, ctx.now)
     cert_id = signing_certificate_id(ctx.account_id, certificate)
@@ -184,13 +175,13 @@ def upload_signing_certificate(ctx: IamContext, params: dict[str, Any]) -> dict[
 
 
 def list_signing_certificates(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user_id, name = _owner(ctx, params)
+    user_id, name = target_user(ctx, params.get("UserName"))
     page = page_of(_signing_certs(ctx, user_id), upload_order, params)
     return {"Certificates": [_signing_shape(name, c) for c in page.items], **page.fields()}
 
 
 def _find_signing(ctx: IamContext, params: dict[str, Any]) -> SigningCertificate:
-    user_id, _ = _owner(ctx, params)
+    user_id, _ = target_user(ctx, params.get("UserName"))
     cert_id = params["CertificateId"]
     cert = ctx.session.get(SigningCertificate, cert_id)
     if cert is None or cert.account_id != ctx.account_id or cert.user_id != user_id:

@@ -27,7 +27,7 @@ from xml.parsers import expat
 from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import invalid_input, limit_exceeded
-from localiam.services.iam._tags import drop_all_tags, remove_tags, set_tags, tags_of
+from localiam.services.iam._tags import drop_all_tags, set_tags, tag_handlers, tags_of
 from localiam.store import func, select
 from localiam.store.models import OpenIdConnectProvider, SamlProvider
 
@@ -235,23 +235,6 @@ def update_oidc_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
     return {}
 
 
-def tag_oidc_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = _get_oidc(ctx, params["OpenIDConnectProviderArn"])
-    set_tags(ctx.session, ctx.account_id, row.arn, params["Tags"])
-    return {}
-
-
-def untag_oidc_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = _get_oidc(ctx, params["OpenIDConnectProviderArn"])
-    remove_tags(ctx.session, row.arn, params["TagKeys"])
-    return {}
-
-
-def list_oidc_provider_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = _get_oidc(ctx, params["OpenIDConnectProviderArn"])
-    return {"Tags": tags_of(ctx.session, row.arn), "IsTruncated": False}
-
-
 # -- SAML --------------------------------------------------------------------------------------
 
 
@@ -398,21 +381,12 @@ def delete_saml_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, A
     return {}
 
 
-def tag_saml_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = _get_saml(ctx, params["SAMLProviderArn"])
-    set_tags(ctx.session, ctx.account_id, row.arn, params["Tags"])
-    return {}
-
-
-def untag_saml_provider(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = _get_saml(ctx, params["SAMLProviderArn"])
-    remove_tags(ctx.session, row.arn, params["TagKeys"])
-    return {}
-
-
-def list_saml_provider_tags(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    row = _get_saml(ctx, params["SAMLProviderArn"])
-    return {"Tags": tags_of(ctx.session, row.arn), "IsTruncated": False}
+tag_oidc_provider, untag_oidc_provider, list_oidc_provider_tags = tag_handlers(
+    lambda ctx, params: _get_oidc(ctx, params["OpenIDConnectProviderArn"]).arn
+)
+tag_saml_provider, untag_saml_provider, list_saml_provider_tags = tag_handlers(
+    lambda ctx, params: _get_saml(ctx, params["SAMLProviderArn"]).arn
+)
 
 
 HANDLERS: dict[str, Handler] = {

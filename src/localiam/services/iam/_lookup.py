@@ -44,3 +44,13 @@ def target_user_name(ctx: IamContext, given: object) -> str | None:
         row = ctx.session.get(User, ctx.caller_user_id)
         return None if row is None else row.name
     return None
+
+
+def target_user(ctx: IamContext, given: object) -> tuple[str | None, str]:
+    """(user_id, UserName) of the user a self-service call (access keys, signing certificates,
+    MFA devices) acts on: the given one or the caller; (None, "") for the root user."""
+    name = target_user_name(ctx, given)
+    if name is None:
+        return None, ""
+    user = get_user_row(ctx, name)
+    return user.user_id, user.name

@@ -23,7 +23,7 @@ import segno
 
 from localiam.protocol import ServiceError
 from localiam.services.iam._context import Handler, IamContext
-from localiam.services.iam._lookup import get_user_row, target_user_name
+from localiam.services.iam._lookup import get_user_row, target_user
 from localiam.services.iam._tags import drop_all_tags, set_tags, tag_handlers, tags_of
 from localiam.store import find_by_name, func, select
 from localiam.store.models import Account, MfaDevice, User
@@ -128,15 +128,6 @@ def _assigned_to(device: MfaDevice, user_id: str | None) -> bool:
     return device.enabled_at is not None and device.user_id == user_id
 
 
-def _owner(ctx: IamContext, given: object) -> tuple[str | None, str]:
-    """(user_id, UserName) of the user a self-service call acts on; (None, "") for root."""
-    name = target_user_name(ctx, given)
-    if name is None:
-        return None, ""
-    user = get_user_row(ctx, name)
-    return user.user_id, user.name
-
-
 def create_virtual_mfa_device(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["VirtualMFADeviceName"]
     path = params.get("Path", "/")
@@ -215,7 +206,7 @@ def _assigned_device(ctx: IamContext, serial: str, user_id: str | None) -> MfaDe
 
 
 def deactivate_mfa_device(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user_id, _ = _owner(ctx, params.get("UserName"))
+    user_id, _ = target_user(ctx, params.get("UserName"))
     device = _assigned_device(ctx, params["SerialNumber"], user_id)
     device.user_id = None
     device.enabled_at = None
@@ -256,7 +247,7 @@ def _listing(key: str, items: list[dict[str, Any]], marker: str | None) -> dict[
 
 
 def list_mfa_devices(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user_id, user_name = _owner(ctx, params.get("UserName"))
+    user_id, user_name = target_user(ctx, params.get("UserName"))
     query = select(MfaDevice).where(
         MfaDevice.account_id == ctx.account_id, MfaDevice.enabled_at.is_not(None)
     )
@@ -329,7 +320,7 @@ def delete_virtual_mfa_device(ctx: IamContext, params: dict[str, Any]) -> dict[s
 
 
 def get_mfa_device(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    user_id, user_name = _owner(ctx, params.get("UserName"))
+    user_id, user_name = target_user(ctx, params.get("UserName"))
     device = _assigned_device(ctx, params["SerialNumber"], user_id)
     out: dict[str, Any] = {"SerialNumber": device.serial_number, "EnableDate": device.enabled_at}
     if user_name:
