@@ -32,13 +32,22 @@ def validate_input(operation: Any, params: Mapping[str, Any]) -> None:
     and blobs (`min`/`max`; string length counted in UTF-16 code units as Java counts it),
     `pattern`, `enum`, and the `min`/`max` of numbers.
     """
-    shape = operation.input_shape
-    if shape is None:
-        return
-    found: list[ConstraintViolation] = []
-    _check_structure(shape, params, "", found)
+    found = input_violations(operation, params)
     if found:
         raise ServiceError.validation(found)
+
+
+def input_violations(operation: Any, params: Mapping[str, Any]) -> list[ConstraintViolation]:
+    """Every constraint `params` breaks, in the order `validate_input` reports them.
+
+    For services that answer with their own error rather than `ValidationError`, such as
+    Organizations' `InvalidInputException`, whose `Reason` follows each violation's `kind`.
+    """
+    shape = operation.input_shape
+    found: list[ConstraintViolation] = []
+    if shape is not None:
+        _check_structure(shape, params, "", found)
+    return found
 
 
 def _check(shape: Any, value: Any, path: str, found: list[ConstraintViolation]) -> None:
@@ -70,7 +79,9 @@ def _check_structure(
         where = member_path(path, name)
         if member_value is None:
             if name in required:
-                found.append(ConstraintViolation(where, "Member must not be null", None))
+                found.append(
+                    ConstraintViolation(where, "Member must not be null", None, kind="required")
+                )
             continue
         _check(member, member_value, where, found)
 
@@ -86,6 +97,7 @@ def _check_string(shape: Any, value: str, path: str, found: list[ConstraintViola
                     value,
                     path,
                     f"Member must satisfy regular expression pattern: {pattern}",
+                    "pattern",
                 )
             )
     _check_length(shape, value, len(value.encode("utf-16-le")) // 2, path, found)
@@ -93,7 +105,9 @@ def _check_string(shape: Any, value: str, path: str, found: list[ConstraintViola
     if enum and value not in enum:
         allowed = ", ".join(enum)
         found.append(
-            _violation(shape, value, path, f"Member must satisfy enum value set: [{allowed}]")
+            _violation(
+                shape, value, path, f"Member must satisfy enum value set: [{allowed}]", "enum"
+            )
         )
 
 
@@ -104,10 +118,10 @@ def _check_length(
     high = shape.metadata.get("max")
     if low is not None and length < low:
         sentence = f"Member must have length greater than or equal to {_number(low)}"
-        found.append(_violation(shape, value, path, sentence))
+        found.append(_violation(shape, value, path, sentence, "min_length"))
     if high is not None and length > high:
         sentence = f"Member must have length less than or equal to {_number(high)}"
-        found.append(_violation(shape, value, path, sentence))
+        found.append(_violation(shape, value, path, sentence, "max_length"))
 
 
 def _check_range(shape: Any, value: float, path: str, found: list[ConstraintViolation]) -> None:
@@ -115,10 +129,10 @@ def _check_range(shape: Any, value: float, path: str, found: list[ConstraintViol
     high = shape.metadata.get("max")
     if low is not None and value < low:
         sentence = f"Member must have value greater than or equal to {_number(low)}"
-        found.append(_violation(shape, value, path, sentence))
+        found.append(_violation(shape, value, path, sentence, "min_value"))
     if high is not None and value > high:
         sentence = f"Member must have value less than or equal to {_number(high)}"
-        found.append(_violation(shape, value, path, sentence))
+        found.append(_violation(shape, value, path, sentence, "max_value"))
 
 
 def _check_map_entries(
@@ -126,7 +140,8 @@ def _check_map_entries(
 ) -> None:
     """Keys and scalar values are reported for the whole map, as AWS does:
     "Map keys must satisfy constraint: [Member must have length less than or equal to 128]".
-    Values that are structures or lists are checked inside, at `path.<key>`.
+    Values that are structures or lists are checked inside, at `path.<key>`. Such a
+    violation's `kind` is that of the first rule the keys (or values) break.
     """
     for role, member, items in (
         ("keys", shape.key, list(value.keys())),
@@ -138,20 +153,24 @@ def _check_map_entries(
                     _check(member, item, f"{path}.{key}", found)
             continue
         sentences: list[str] = []
+        kinds: list[str] = []
         for item in items:
             broken: list[ConstraintViolation] = []
             _check(member, item, path, broken)
             for violation in broken:
                 if violation.constraint not in sentences:
                     sentences.append(violation.constraint)
+                    kinds.append(violation.kind)
         if sentences:
             sentence = f"Map {role} must satisfy constraint: [{', '.join(sentences)}]"
-            found.append(_violation(shape, value, path, sentence))
+            found.append(_violation(shape, value, path, sentence, kinds[0]))
 
 
-def _violation(shape: Any, value: Any, path: str, constraint: str) -> ConstraintViolation:
+def _violation(
+    shape: Any, value: Any, path: str, constraint: str, kind: str
+) -> ConstraintViolation:
     sensitive = bool(shape.metadata.get("sensitive"))
-    return ConstraintViolation(path, constraint, _shown(value), sensitive)
+    return ConstraintViolation(path, constraint, _shown(value), sensitive, kind)
 
 
 def _shown(value: Any) -> str:

@@ -13,10 +13,15 @@ from urllib.parse import parse_qsl
 
 from localiam.auth import AuthError, HttpRequestView, SigningKey, authenticate, expired_token
 from localiam.protocol import (
+    JSON_CONTENT_TYPE,
     ServiceError,
+    decode_json,
     decode_query,
+    encode_json_error,
+    encode_json_result,
     encode_query_error,
     encode_query_result,
+    input_violations,
     load_service_model,
     validate_input,
 )
@@ -27,6 +32,7 @@ from localiam.services._context import RequestFacts
 from localiam.services._generation import GenerationCache
 from localiam.services._owners import KeyOwner, SessionOwner
 from localiam.services.iam import AuthorizationDenied, IamService
+from localiam.services.organizations._service import OrganizationsService
 from localiam.services.sts import StsService
 from localiam.store import Database, IdGenerator, Secrets, select
 from localiam.store.models import AccessKey, AuditEvent, KeyStatus, StsSession
@@ -34,6 +40,8 @@ from localiam.store.models import AccessKey, AuditEvent, KeyStatus, StsSession
 log = logging.getLogger("localiam.server")
 
 _XML = "text/xml"
+#: Services spoken in the JSON 1.1 protocol; IAM and STS speak the query protocol.
+_JSON_SERVICES = frozenset({"organizations"})
 _GLOBAL_REGION = "us-east-1"
 #: The Regions a credential scope may name: those of the `aws` partition, whose ARNs localiam
 #: serves. IAM too accepts them all, since SDKs sign IAM for their configured Region when given
@@ -57,6 +65,7 @@ class Dispatcher:
         db: Database,
         iam: IamService,
         sts: StsService,
+        organizations: OrganizationsService,
         secrets: Secrets,
         ids: IdGenerator,
         clock: Callable[[], datetime],
@@ -66,14 +75,18 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.iam = iam
-        self.services: dict[str, IamService | StsService] = {"iam": iam, "sts": sts}
+        self.services: dict[str, IamService | StsService | OrganizationsService] = {
+            "iam": iam,
+            "sts": sts,
+            "organizations": organizations,
+        }
         self.secrets = secrets
         self.ids = ids
         self.clock = clock
         self.audit = audit
         self.max_body_bytes = max_body_bytes
         self.throttle = throttle
-        self.models = {"iam": load_service_model("iam"), "sts": load_service_model("sts")}
+        self.models = {name: load_service_model(name) for name in self.services}
         self._sts_operations = frozenset(self.models["sts"].operation_names)
         self.generation = iam.generation
         self._keys: GenerationCache[SigningKey | None] = GenerationCache(self.generation)
@@ -119,14 +132,21 @@ class Dispatcher:
         try:
             if len(view.body) > self.max_body_bytes:
                 raise ServiceError("RequestEntityTooLarge", "Request body is too large.", 413)
-            form = _form(view)
-            service = _service_of(view, form, self._sts_operations)
+            service = _scope_service(view)
+            if service in _JSON_SERVICES:
+                form: dict[str, str] = {}
+            else:
+                form = _form(view)
+                service = service or _unsigned_service(form, self._sts_operations)
             model = self.models.get(service)
             if model is None:
                 raise ServiceError(
                     "InvalidAction", f"localiam does not serve `{service}` yet.", 400
                 )
-            operation, params = decode_query(model, form)
+            if service in _JSON_SERVICES:
+                operation, params = decode_json(model, view.headers.get("x-amz-target"), view.body)
+            else:
+                operation, params = decode_query(model, form)
             audit["action"] = f"{service}:{operation.name}"
             authenticated = authenticate(
                 view,
@@ -147,7 +167,7 @@ class Dispatcher:
             assert isinstance(owner, KeyOwner | SessionOwner)
             if isinstance(owner, SessionOwner) and now >= owner.expires_at:
                 raise expired_token()
-            validate_input(operation, params)
+            _validate(service, operation, params)
             handler = self.services[service]
             audit["account_id"] = owner.account_id
             if self.throttle is not None:  # after authentication, before authorization
@@ -164,11 +184,11 @@ class Dispatcher:
                     outcome = handler.call(session, operation.name, params, owner, facts)
                     if session.new or session.dirty or session.deleted:
                         raise RuntimeError(f"{operation.name} changed state in a read transaction")
-                    body = encode_query_result(operation, outcome.result, request_id)
+                    body = _encode(service, operation, outcome.result, request_id)
             else:
                 with self.db.transaction() as session:
                     outcome = handler.call(session, operation.name, params, owner, facts)
-                    body = encode_query_result(operation, outcome.result, request_id)
+                    body = _encode(service, operation, outcome.result, request_id)
             audit.update(
                 principal_arn=outcome.caller.text,
                 resource=outcome.decision.resource,
@@ -179,7 +199,7 @@ class Dispatcher:
                     KeyUse(authenticated.key.access_key_id, now, service, facts.region)
                 )
             self.audit.record(_event(request_id, now, audit))
-            return HttpAnswer(200, body, _headers(request_id))
+            return HttpAnswer(200, body, _headers(request_id, service))
         except AuthorizationDenied as denied:
             audit.update(
                 principal_arn=denied.caller.text,
@@ -210,8 +230,11 @@ class Dispatcher:
         return answer
 
     def _error(self, service: str, error: ServiceError, request_id: str) -> HttpAnswer:
-        status, body = encode_query_error(self.models.get(service), error, request_id)
-        return HttpAnswer(status, body, _headers(request_id))
+        if service in _JSON_SERVICES:
+            status, body = encode_json_error(self.models[service], error)
+        else:
+            status, body = encode_query_error(self.models.get(service), error, request_id)
+        return HttpAnswer(status, body, _headers(request_id, service))
 
 
 def _event(request_id: str, now: datetime, audit: dict[str, Any]) -> AuditEvent:
@@ -237,11 +260,58 @@ def _reads_only(service: str, operation: str) -> bool:
     """Operations that only read run in a read transaction (no write lock, no commit)."""
     if service == "sts":
         return operation in _STS_READS
+    if service == "organizations":
+        return operation.startswith(("Describe", "List"))
     return operation.startswith(("Get", "List", "Simulate"))
 
 
-def _headers(request_id: str) -> tuple[tuple[str, str], ...]:
-    return (("content-type", _XML), ("x-amzn-requestid", request_id))
+def _headers(request_id: str, service: str = "iam") -> tuple[tuple[str, str], ...]:
+    kind = JSON_CONTENT_TYPE if service in _JSON_SERVICES else _XML
+    return (("content-type", kind), ("x-amzn-requestid", request_id))
+
+
+def _encode(service: str, operation: Any, result: dict[str, Any], request_id: str) -> bytes:
+    if service in _JSON_SERVICES:
+        return encode_json_result(operation, result)
+    return encode_query_result(operation, result, request_id)
+
+
+#: Organizations' `InvalidInputException` reasons for each kind of broken model constraint
+#: (https://docs.aws.amazon.com/organizations/latest/APIReference/API_InvalidInputException.html).
+_ORG_REASONS = {
+    "required": ("INPUT_REQUIRED", "You must include a value for all required parameters."),
+    "min_length": (
+        "MIN_LENGTH_EXCEEDED",
+        "You provided a string parameter that is shorter than allowed.",
+    ),
+    "max_length": (
+        "MAX_LENGTH_EXCEEDED",
+        "You provided a string parameter that is longer than allowed.",
+    ),
+    "pattern": ("INVALID_PATTERN", "You provided a value that doesn't match the required pattern."),
+    "enum": ("INVALID_ENUM", "You specified an invalid value."),
+    "min_value": (
+        "MIN_VALUE_EXCEEDED",
+        "You provided a numeric parameter that has a smaller value than allowed.",
+    ),
+    "max_value": (
+        "MAX_VALUE_EXCEEDED",
+        "You provided a numeric parameter that has a larger value than allowed.",
+    ),
+}
+
+
+def _validate(service: str, operation: Any, params: dict[str, Any]) -> None:
+    """The model's constraints; Organizations reports the first broken one as
+    `InvalidInputException` with its reason, the query services every one as
+    `ValidationError`."""
+    if service != "organizations":
+        validate_input(operation, params)
+        return
+    found = input_violations(operation, params)
+    if found:
+        reason, message = _ORG_REASONS.get(found[0].kind, _ORG_REASONS["pattern"])
+        raise ServiceError("InvalidInputException", message, 400, fields={"Reason": reason})
 
 
 def _form(view: HttpRequestView) -> dict[str, str]:
@@ -260,10 +330,9 @@ def _form(view: HttpRequestView) -> dict[str, str]:
     return form
 
 
-def _service_of(view: HttpRequestView, form: dict[str, str], sts_operations: frozenset[str]) -> str:
-    """The service named by the SigV4 credential scope (header or presigned form); an unsigned
-    request belongs to the service whose model has its Action (STS's AssumeRoleWithSAML and
-    AssumeRoleWithWebIdentity may come unsigned; others are then refused as unsigned)."""
+def _scope_service(view: HttpRequestView) -> str:
+    """The service named by the SigV4 credential scope (header or presigned query), or the one
+    whose JSON target prefix the request names; "" when neither says."""
     auth = view.headers.get("authorization") or ""
     scope = ""
     if "Credential=" in auth:
@@ -275,6 +344,16 @@ def _service_of(view: HttpRequestView, form: dict[str, str], sts_operations: fro
     parts = scope.split("/")
     if len(parts) == 5:
         return parts[3]
+    target = view.headers.get("x-amz-target") or ""
+    if target.startswith("AWSOrganizationsV"):
+        return "organizations"
+    return ""
+
+
+def _unsigned_service(form: dict[str, str], sts_operations: frozenset[str]) -> str:
+    """An unsigned query request belongs to the service whose model has its Action (STS's
+    AssumeRoleWithSAML and AssumeRoleWithWebIdentity may come unsigned; others are then
+    refused as unsigned)."""
     return "sts" if form.get("Action", "") in sts_operations else "iam"
 
 

@@ -16,6 +16,7 @@ from localiam.server._config import ServerConfig
 from localiam.server._dispatch import Dispatcher
 from localiam.server._throttle import Throttle
 from localiam.services.iam import IamService
+from localiam.services.organizations._service import OrganizationsService
 from localiam.services.sts import StsService
 from localiam.store import Database, IdGenerator, Secrets
 
@@ -61,11 +62,13 @@ def build(
     sts = StsService(
         catalog=catalog, managed=managed, ids=ids, secrets=secrets, principals=iam.principals
     )
+    organizations = OrganizationsService(catalog=catalog, ids=ids, principals=iam.principals)
     audit = AuditWriter(db)
     dispatcher = Dispatcher(
         db=db,
         iam=iam,
         sts=sts,
+        organizations=organizations,
         secrets=secrets,
         ids=ids,
         clock=clock,

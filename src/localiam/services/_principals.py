@@ -22,6 +22,7 @@ from localiam.policy import (
 )
 from localiam.protocol import ServiceError
 from localiam.services._generation import GenerationCache
+from localiam.services._orgscope import OrgScope
 from localiam.services._owners import Owner, SessionOwner
 from localiam.store import Session, StateGeneration, select
 from localiam.store.models import Role, StsSession, Tag, User
@@ -121,6 +122,8 @@ class PrincipalResolver:
     def __init__(self, texts: PolicyTexts, generation: StateGeneration | None) -> None:
         self.texts = texts
         self._cache: GenerationCache[Principal] = GenerationCache(generation)
+        #: The organizations' SCPs, RCPs and context keys, for every service that authorizes.
+        self.orgs = OrgScope(texts.parse, generation)
 
     def resolve(self, session: Session, owner: Owner) -> Principal:
         return self._cache.get(owner, lambda: self._load(session, owner))

@@ -5,7 +5,12 @@ from typing import Any
 
 import pytest
 
-from localiam.protocol import ConstraintViolation, ServiceError, encode_query_error
+from localiam.protocol import (
+    ConstraintViolation,
+    ServiceError,
+    encode_query_error,
+    load_service_model,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +105,33 @@ def test_sensitive_values_are_not_printed() -> None:
     assert str(violation) == (
         "Value at 'password' failed to satisfy constraint: Member must have length ..."
     )
+
+
+def test_fields_default_to_empty_and_are_immutable() -> None:
+    error = ServiceError("InvalidInput", "bad", 400, sender=True)
+    assert dict(error.fields) == {}
+    given = {"Reason": "INVALID_PATTERN"}
+    with_fields = ServiceError("InvalidInputException", "bad", fields=given)
+    given["Reason"] = "changed"
+    assert dict(with_fields.fields) == {"Reason": "INVALID_PATTERN"}
+    with pytest.raises(TypeError):
+        with_fields.fields["Reason"] = "x"  # type: ignore[index]
+    assert "fields={'Reason': 'INVALID_PATTERN'}" in repr(with_fields)
+    assert "fields" not in repr(error)
+
+
+def test_from_model_carries_fields() -> None:
+    orgs = load_service_model("organizations")
+    error = ServiceError.from_model(
+        orgs, "ConstraintViolationException", "m", {"Reason": "ACCOUNT_NUMBER_LIMIT_EXCEEDED"}
+    )
+    assert (error.code, error.status, error.sender) == ("ConstraintViolationException", 400, True)
+    assert dict(error.fields) == {"Reason": "ACCOUNT_NUMBER_LIMIT_EXCEEDED"}
+    assert dict(ServiceError.from_model(orgs, "Unmodelled", "m", {"A": "b"}).fields) == {"A": "b"}
+    assert dict(ServiceError.from_model(orgs, "AccountNotFoundException", "m").fields) == {}
+
+
+def test_constraint_violation_kind_defaults_to_empty() -> None:
+    violation = ConstraintViolation("userName", "Member must not be null", None)
+    assert violation.kind == ""
+    assert ConstraintViolation("a", "c", None, kind="required").kind == "required"

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from localiam.protocol import ServiceError, validate_input
+from localiam.protocol import ServiceError, input_violations, load_service_model, validate_input
 
 STS_ARN_PATTERN = (
     r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+"
@@ -190,3 +190,54 @@ def test_map_values_that_are_structures(iam: Any) -> None:
 
 def test_operation_without_input_accepts_anything(iam: Any) -> None:
     validate_input(iam.operation_model("GetAccountSummary"), {})
+
+
+def kinds(model: Any, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    found = input_violations(model.operation_model(operation), params)
+    return [(violation.path, violation.kind) for violation in found]
+
+
+def test_each_violation_names_its_rule(iam: Any, sts: Any) -> None:
+    assert kinds(iam, "CreateUser", {}) == [("userName", "required")]
+    assert kinds(iam, "CreateUser", {"UserName": "x y"}) == [("userName", "pattern")]
+    assert kinds(iam, "CreateUser", {"UserName": ""}) == [
+        ("userName", "pattern"),
+        ("userName", "min_length"),
+    ]
+    assert kinds(iam, "CreateUser", {"UserName": "a" * 65}) == [("userName", "max_length")]
+    params = {"AccessKeyId": "AKIAEXAMPLE000000001", "Status": "Enabled"}
+    assert kinds(iam, "UpdateAccessKey", params) == [("status", "enum")]
+    role = {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "s1"}
+    assert kinds(sts, "AssumeRole", {**role, "DurationSeconds": 899}) == [
+        ("durationSeconds", "min_value")
+    ]
+    assert kinds(sts, "AssumeRole", {**role, "DurationSeconds": 43201}) == [
+        ("durationSeconds", "max_value")
+    ]
+
+
+def test_map_violations_take_the_first_rule_broken(iam: Any) -> None:
+    params = {"Properties": {"1bad": "", "good": "x"}}
+    assert kinds(iam, "PutAccountProperties", params) == [
+        ("properties", "pattern"),
+        ("properties", "min_length"),
+    ]
+
+
+def test_organizations_violations() -> None:
+    orgs = load_service_model("organizations")
+    assert kinds(orgs, "ListAccounts", {"MaxResults": 0}) == [("maxResults", "min_value")]
+    assert kinds(orgs, "ListAccounts", {"MaxResults": 21}) == [("maxResults", "max_value")]
+    assert kinds(orgs, "AttachPolicy", {"PolicyId": "p-1"}) == [
+        ("policyId", "pattern"),
+        ("targetId", "required"),
+    ]
+    assert kinds(orgs, "ListPolicies", {"Filter": "NOPE"}) == [("filter", "enum")]
+
+
+def test_input_violations_agree_with_validate_input(iam: Any) -> None:
+    params = {"Path": "no-slashes", "UserName": "", "Tags": [{"Key": "", "Value": "v"}]}
+    found = input_violations(iam.operation_model("CreateUser"), params)
+    assert message(iam, "CreateUser", params) == ServiceError.validation(found).message
+    assert input_violations(iam.operation_model("GetAccountSummary"), {"X": 1}) == []
+    assert input_violations(iam.operation_model("CreateUser"), {"UserName": "alice"}) == []

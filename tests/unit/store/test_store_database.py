@@ -30,7 +30,7 @@ def table_names(path: Path) -> set[str]:
 
 def test_opening_creates_every_table_at_the_head_revision(db: Database, tmp_path: Path) -> None:
     assert table_names(tmp_path / "localiam.db") == {*Base.metadata.tables, "alembic_version"}
-    assert current_revision(db.engine) == head_revision() == "0003"
+    assert current_revision(db.engine) == head_revision() == "0004"
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:

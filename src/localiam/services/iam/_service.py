@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from localiam.authz import AuthorizationPolicies, Decision, DecisionKind, Request, evaluate
+from localiam.authz import (
+    AuthorizationPolicies,
+    Decision,
+    DecisionKind,
+    Request,
+    evaluate,
+    resource_account_of,
+)
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller
 from localiam.protocol import ServiceError
@@ -191,6 +198,7 @@ class IamService:
         context.update(principal.request_context(facts.now))
         context.update(target.context)
         decision = self._authorize(
+            session,
             caller,
             account,
             target.action,
@@ -203,7 +211,9 @@ class IamService:
             # Some operations need a second permission too (AddRoleToInstanceProfile: the caller
             # must be allowed iam:PassRole on the role,
             # https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html).
-            self._authorize(caller, account, action, resource, {**context, **extra}, policies)
+            self._authorize(
+                session, caller, account, action, resource, {**context, **extra}, policies
+            )
         handler = self.handlers.get(operation)
         if handler is None:
             raise ServiceError(
@@ -238,6 +248,7 @@ class IamService:
 
     def _authorize(
         self,
+        session: Session,
         caller: Caller,
         account: str,
         action: str,
@@ -250,6 +261,13 @@ class IamService:
         # AWS managed policies (arn:aws:iam::aws:policy/...) are authorized as resources of the
         # caller's own account.
         resource_account = account if resource.startswith("arn:aws:iam::aws:") else None
+        policies, context = self.principals.orgs.prepare(
+            session,
+            policies,
+            caller.account,
+            resource_account or resource_account_of(resource) or caller.account,
+            context,
+        )
         request = Request.build(
             caller.text, action, resource, resource_account=resource_account, context=context
         )
@@ -343,8 +361,8 @@ def _also_required(
 class AuthorizationDenied(ServiceError):
     """AccessDenied, carrying the decision for the audit log."""
 
-    def __init__(self, decision: Decision, caller: Caller) -> None:
+    def __init__(self, decision: Decision, caller: Caller, code: str | None = None) -> None:
         error = access_denied(decision.message)
-        super().__init__(error.code, error.message, error.status)
+        super().__init__(code or error.code, error.message, error.status)
         self.decision = decision
         self.caller = caller

@@ -21,6 +21,7 @@ from localiam.authz import (
     PolicyType,
     Request,
     evaluate,
+    resource_account_of,
 )
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller, CallerKind, MalformedPolicyDocument, PolicyKind
@@ -145,6 +146,14 @@ class StsService:
                 policies.management_account,
             )
         context = {**call.context, **(extra or {})}
+        caller = call.principal.caller
+        policies, context = self.principals.orgs.prepare(
+            call.session,
+            policies,
+            caller.account,
+            resource_account or resource_account_of(resource) or caller.account,
+            context,
+        )
         request = Request.build(
             call.principal.caller.text,
             action,

@@ -19,6 +19,14 @@ from localiam.store.models._credentials import (
     SshPublicKey,
 )
 from localiam.store.models._federation import OpenIdConnectProvider, SamlProvider
+from localiam.store.models._organizations import (
+    CreateAccountRequest,
+    OrgAccount,
+    Organization,
+    OrgPolicy,
+    OrgPolicyAttachment,
+    OrgUnit,
+)
 from localiam.store.models._policies import (
     InlinePolicy,
     ManagedPolicy,
@@ -42,6 +50,7 @@ __all__ = [
     "Account",
     "AuditEvent",
     "Base",
+    "CreateAccountRequest",
     "Group",
     "GroupMembership",
     "InlinePolicy",
@@ -52,6 +61,11 @@ __all__ = [
     "ManagedPolicy",
     "MfaDevice",
     "OpenIdConnectProvider",
+    "OrgAccount",
+    "OrgPolicy",
+    "OrgPolicyAttachment",
+    "OrgUnit",
+    "Organization",
     "PolicyAttachment",
     "PolicyVersion",
     "PrincipalType",
