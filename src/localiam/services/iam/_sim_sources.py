@@ -15,6 +15,9 @@ from localiam.policy import MalformedPolicyDocument, PolicyDocument, PolicyKind,
 from localiam.services.iam._errors import invalid_input, malformed_policy
 from localiam.services.iam._policies_of import decode_document
 from localiam.services.iam._sim_positions import Span, statement_spans
+from localiam.services.organizations._names import SCP
+from localiam.services.organizations._tree import level_texts, placement
+from localiam.store import Session
 
 IDENTITY_SOURCE = "IAM Policy"
 RESOURCE_SOURCE = "Resource Policy"
@@ -116,3 +119,31 @@ def boundary_input(texts: list[str] | None) -> SimPolicy | None:
     if len(policies) > 1:
         raise invalid_input("Only one permissions boundary policy can be simulated at a time.")
     return policies[0] if policies else None
+
+
+def scp_levels(session: Session, account_id: str) -> list[list[SimPolicy]] | None:
+    """The SCPs of every level above `account_id` (root, OUs, the account), when the account is
+    a member of an organization with SCPs enabled; None otherwise (the management account too,
+    which SCPs do not affect). SimulatePrincipalPolicy reports their outcome as
+    `OrganizationsDecisionDetail`
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html)."""
+    where = placement(session, account_id)
+    if where is None or where.is_management:
+        return None
+    levels = level_texts(session, where, SCP)
+    if levels is None:
+        return None
+    out: list[list[SimPolicy]] = []
+    for depth, level in enumerate(levels):
+        policies: list[SimPolicy] = []
+        for name, text in level:
+            try:
+                policies.append(
+                    make_policy(
+                        f"scp.{depth}.{name}", name, text, PolicyKind.SCP, source_type="none"
+                    )
+                )
+            except MalformedPolicyDocument:
+                continue  # validated when stored; a text that no longer parses allows nothing
+        out.append(policies)
+    return out

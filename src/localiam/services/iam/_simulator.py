@@ -29,6 +29,7 @@ from localiam.services.iam._sim_sources import (
     input_policies,
     make_policy,
     resource_policy,
+    scp_levels,
 )
 
 _ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9_-]+$")
@@ -133,6 +134,7 @@ def simulate_principal_policy(ctx: IamContext, params: dict[str, Any]) -> dict[s
         missing=_missing([*identity, boundary, resource], context),
         boundary=boundary,
         resource_policy=resource,
+        scps=scp_levels(ctx.session, ctx.account_id),
         resource_owner=_resource_owner(params.get("ResourceOwner")),
     )
     return _paged(simulation, params)

@@ -36,6 +36,9 @@ class Organization(Base):
     feature_set: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     service_principals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default_factory=list)
+    #: IAM's centralized root access features enabled for the organization
+    #: (`RootCredentialsManagement`, `RootSessions`).
+    root_access_features: Mapped[list[str]] = mapped_column(JSON, default_factory=list)
 
 
 class OrgUnit(Base):

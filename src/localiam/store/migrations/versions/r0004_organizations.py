@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("feature_set", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("service_principals", sa.JSON(), nullable=False),
+        sa.Column("root_access_features", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["management_account_id"],
             ["accounts.id"],
