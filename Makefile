@@ -35,6 +35,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python benchmarks/decisions.py
 	$(BIN)/python benchmarks/server_load.py
+	$(BIN)/python benchmarks/import_sample.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -3,23 +3,33 @@
 A `CaseReader` keeps every document it has parsed, keyed by its canonical JSON, so a batch whose
 cases share policy documents parses each only once; a base case (`--base`) is built once and its
 policy sets (with their action indexes) are shared by every line that does not replace them.
+
+With a store (`localiam authorize --data-dir`), `StoredPolicies` completes cases from it: the
+policies of the user or role a case names, and its organization's SCPs and RCPs.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from localiam.authz import AuthorizationPolicies, PolicySet, Request
 from localiam.policy import (
+    Caller,
+    CallerKind,
     MalformedPolicyDocument,
     PolicyDocument,
     PolicyKind,
+    normalize_context,
     parse_caller,
     parse_policy,
 )
+
+if TYPE_CHECKING:
+    from localiam.services.iam._policies_of import PolicyTexts
+    from localiam.store import Database, Session
 
 CASE_FIELDS = (
     "id",
@@ -65,6 +75,10 @@ class CaseReader:
             self._check_fields(base)
             self._base = dict(base)
             self._base_policies = self._policies(self._base)
+
+    def given(self, raw: Mapping[str, Any]) -> frozenset[str]:
+        """The fields a case line gives, with those of the base case."""
+        return frozenset({**self._base, **raw})
 
     def read(self, raw: object) -> Case:
         if not isinstance(raw, Mapping):
@@ -202,3 +216,117 @@ class CaseReader:
             self._levels(case.get("rcps"), PolicyKind.RCP, "rcps"),
             management,
         )
+
+
+# --- cases completed from a store ---------------------------------------------------------------
+
+_ORG_FIELDS = frozenset({"scps", "rcps", "managementAccount"})
+
+
+class StoredPolicies:
+    """Completes cases from a localiam store (`localiam authorize --data-dir`).
+
+    - A case whose principal is an IAM user, a role or a role session (`assumed-role`) and that
+      gives no `identityPolicies` gets the principal's policies as the store holds them: its
+      inline and attached policies (a user's groups' too), and its permissions boundary unless
+      the case gives `permissionsBoundary`. A principal the store does not know is a case error.
+    - A case that gives none of `scps`, `rcps`, `managementAccount` gets the SCPs of every level
+      above the principal's account, the RCPs above the resource's account, and the management
+      account, when those accounts are in an organization of the store.
+    - The context gets what AWS adds to every request of such a principal, unless the case
+      gives it: `aws:PrincipalTag/<key>` for the principal's tags, `aws:PrincipalOrgID`,
+      `aws:PrincipalOrgPaths`, `aws:ResourceOrgID`, `aws:ResourceOrgPaths`.
+    """
+
+    def __init__(self, db: Database, texts: PolicyTexts) -> None:
+        self._db = db
+        self._texts = texts
+
+    def complete(self, case: Case, given: Collection[str]) -> Case:
+        request, policies = case.request, case.policies
+        caller = request.caller
+        extra: dict[str, object] = {}
+        with self._db.read() as session:
+            if "identityPolicies" not in given and caller.kind in (
+                CallerKind.USER,
+                CallerKind.ROLE_SESSION,
+            ):
+                stored, tags = self._principal(session, caller)
+                boundary = policies.boundary if "permissionsBoundary" in given else stored.boundary
+                policies = replace(policies, identity=stored.identity, boundary=boundary)
+                extra.update({f"aws:PrincipalTag/{k}": v for k, v in tags.items()})
+            if not _ORG_FIELDS & set(given) and caller.account is not None:
+                policies = self._organization(session, request, policies, extra)
+        if extra:
+            context = {**normalize_context(extra), **request.context}
+            request = replace(request, context=context)
+        return Case(case.case_id, request, policies)
+
+    def _principal(
+        self, session: Session, caller: Caller
+    ) -> tuple[AuthorizationPolicies, dict[str, str]]:
+        from localiam.services.iam._tags import tag_map
+        from localiam.store import find_by_name
+        from localiam.store.models import Role, User
+
+        assert caller.account is not None
+        if caller.kind is CallerKind.USER:
+            user = find_by_name(session, User, caller.account, caller.name)
+            if user is not None and user.arn == caller.text:
+                return self._texts.for_user(session, user), tag_map(session, user.arn)
+        else:
+            role = find_by_name(session, Role, caller.account, caller.name)
+            # A session ARN does not show the role's path.
+            if role is not None and (caller.session is not None or role.arn == caller.role_arn):
+                return self._texts.for_role(session, role), tag_map(session, role.arn)
+        raise CaseError(f"request.principal: `{caller.text}` is not a user or role in the store")
+
+    def _organization(
+        self,
+        session: Session,
+        request: Request,
+        policies: AuthorizationPolicies,
+        extra: dict[str, object],
+    ) -> AuthorizationPolicies:
+        from localiam.services.organizations._tree import level_texts, placement
+
+        assert request.caller.account is not None
+        principal = placement(session, request.caller.account)
+        account = request.resource_account or request.caller.account
+        resource = principal if account == request.caller.account else placement(session, account)
+        if principal is not None:
+            extra["aws:PrincipalOrgID"] = principal.org_id
+            extra["aws:PrincipalOrgPaths"] = [principal.org_path]
+        if resource is not None:
+            extra["aws:ResourceOrgID"] = resource.org_id
+            extra["aws:ResourceOrgPaths"] = [resource.org_path]
+        scps = None
+        if principal is not None and not principal.is_management:
+            scps = self._levels(
+                level_texts(session, principal, "SERVICE_CONTROL_POLICY"), PolicyKind.SCP
+            )
+        rcps = None
+        if resource is not None and not resource.is_management:
+            rcps = self._levels(
+                level_texts(session, resource, "RESOURCE_CONTROL_POLICY"), PolicyKind.RCP
+            )
+        where = principal or resource
+        management = where.management_account if where is not None else None
+        return replace(policies, scps=scps, rcps=rcps, management_account=management)
+
+    def _levels(
+        self, levels: list[list[tuple[str, str]]] | None, kind: PolicyKind
+    ) -> tuple[PolicySet, ...] | None:
+        if levels is None:
+            return None
+        out = []
+        for i, level in enumerate(levels):
+            named = []
+            for j, (policy_id, text) in enumerate(level):
+                try:
+                    named.append((policy_id, self._texts.parse(text, kind)))
+                except MalformedPolicyDocument as exc:
+                    place = f"{'scps' if kind is PolicyKind.SCP else 'rcps'}[{i}][{j}]"
+                    raise CaseError(f"{place}: stored policy `{policy_id}`: {exc}") from None
+            out.append(PolicySet(named))
+        return tuple(out)

@@ -1,4 +1,5 @@
-"""The `localiam` command: `localiam authorize CASE.json`, `localiam authorize --batch IN.jsonl`."""
+"""The `localiam` command: `localiam authorize CASE.json`, `localiam authorize --batch IN.jsonl`,
+`localiam serve`, `localiam events`, `localiam import FILE`, `localiam configure`, `localiam env`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from localiam.authz import Decision, Trace, evaluate
-from localiam.cases import Case, CaseError, CaseReader
+from localiam.cases import Case, CaseError, CaseReader, StoredPolicies
 from localiam.catalog import Catalog
 
 EXIT_OK = 0
@@ -34,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     auth.add_argument("--base", metavar="BASE.json", help="fields every batch line starts from")
     auth.add_argument("--explain", action="store_true", help="show every statement considered")
+    auth.add_argument(
+        "--data-dir",
+        default=None,
+        help="complete cases from a localiam store: a user's or role's policies, boundary, "
+        "SCPs and RCPs",
+    )
+    auth.add_argument("--database-url", default=None, help="the store's database, if not SQLite")
     srv = commands.add_parser(
         "serve",
         help="serve IAM (and later STS, Organizations, the data plane) over HTTP",
@@ -63,6 +71,25 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--principal", metavar="ARN", help="only this principal's requests")
     ev.add_argument("--follow", action="store_true", help="keep printing new events")
     ev.add_argument("--table", action="store_true", help="a table instead of JSON lines")
+    imp = commands.add_parser(
+        "import",
+        help="load a real account (aws iam get-account-authorization-details) into the store",
+        description="Load the JSON that `aws iam get-account-authorization-details` prints into "
+        "one account, and optionally an organization (--organization ORGFILE), all or nothing.",
+    )
+    imp.add_argument("file", metavar="FILE", help="the saved get-account-authorization-details")
+    imp.add_argument(
+        "--account-id", default=None, help="load into this account (default: the file's)"
+    )
+    imp.add_argument("--organization", metavar="ORGFILE", default=None)
+    imp.add_argument("--data-dir", default=".localiam")
+    imp.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://...")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="first delete the account's IAM entities (and the organization) already stored",
+    )
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
     # Client set-up (clientsetup.py).
     conf = commands.add_parser(
         "configure",
@@ -118,6 +145,34 @@ def events_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         pass
     finally:
         db.close()
+    return EXIT_OK
+
+
+def import_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from pathlib import Path
+
+    from localiam.importer import ImportOptions, InvalidImport, run_import
+    from localiam.store import StoreError
+
+    if args.account_id is not None and not (
+        len(args.account_id) == 12 and args.account_id.isdigit()
+    ):
+        err.write(f"localiam import: --account-id `{args.account_id}` must be 12 digits\n")
+        return EXIT_BAD_INPUT
+    options = ImportOptions(
+        file=Path(args.file),
+        data_dir=Path(args.data_dir),
+        account_id=args.account_id,
+        organization=None if args.organization is None else Path(args.organization),
+        database_url=args.database_url,
+        replace=args.replace,
+        quiet=args.quiet,
+    )
+    try:
+        run_import(options, out, err)
+    except (InvalidImport, StoreError) as exc:
+        err.write(f"localiam import: {exc}\n")
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -214,7 +269,21 @@ def _read_json(path: str, stdin: IO[str]) -> Any:
     return _loads(text)
 
 
-def authorize_one(path: str, explain: bool, out: IO[str], err: IO[str], stdin: IO[str]) -> int:
+def _read_case(reader: CaseReader, raw: object, stored: StoredPolicies | None) -> Case:
+    case = reader.read(raw)
+    if stored is not None and isinstance(raw, Mapping):
+        case = stored.complete(case, reader.given(raw))
+    return case
+
+
+def authorize_one(
+    path: str,
+    explain: bool,
+    out: IO[str],
+    err: IO[str],
+    stdin: IO[str],
+    stored: StoredPolicies | None = None,
+) -> int:
     try:
         raw = _read_json(path, stdin)
     except OSError as exc:
@@ -224,7 +293,7 @@ def authorize_one(path: str, explain: bool, out: IO[str], err: IO[str], stdin: I
         err.write(f"localiam: {path}: not valid JSON: {exc}\n")
         return EXIT_BAD_INPUT
     try:
-        case = CaseReader().read(raw)
+        case = _read_case(CaseReader(), raw, stored)
     except CaseError as exc:
         err.write(f"localiam: {path}: {exc}\n")
         return EXIT_BAD_INPUT
@@ -249,7 +318,13 @@ def _explanation(decision: Decision, trace: Trace | None) -> str:
 
 
 def authorize_batch(
-    path: str, base_path: str | None, explain: bool, out: IO[str], err: IO[str], stdin: IO[str]
+    path: str,
+    base_path: str | None,
+    explain: bool,
+    out: IO[str],
+    err: IO[str],
+    stdin: IO[str],
+    stored: StoredPolicies | None = None,
 ) -> int:
     base = None
     if base_path is not None:
@@ -282,7 +357,7 @@ def authorize_batch(
                 raw = _loads(line)
                 if isinstance(raw, dict):
                     case_id = raw.get("id")
-                case = reader.read(raw)
+                case = _read_case(reader, raw, stored)
             except (ValueError, CaseError) as exc:
                 problem = str(exc) if isinstance(exc, CaseError) else f"not valid JSON: {exc}"
                 record: dict[str, Any] = {} if case_id is None else {"id": case_id}
@@ -296,6 +371,45 @@ def authorize_batch(
     return status
 
 
+def _authorize(
+    args: argparse.Namespace,
+    out: IO[str],
+    err: IO[str],
+    stdin: IO[str],
+    stored: StoredPolicies | None,
+) -> int:
+    if args.batch is not None:
+        return authorize_batch(args.batch, args.base, args.explain, out, err, stdin, stored)
+    return authorize_one(args.case, args.explain, out, err, stdin, stored)
+
+
+def authorize_with_store(
+    args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[str]
+) -> int:
+    """`localiam authorize --data-dir DIR` (or `--database-url URL`): cases completed from the
+    store (cases.StoredPolicies)."""
+    from pathlib import Path
+
+    from localiam.catalog import ManagedPolicies
+    from localiam.services.iam._policies_of import PolicyTexts
+    from localiam.store import Database, StoreError
+
+    data_dir = Path(args.data_dir or ".localiam")
+    url = args.database_url or f"sqlite:///{(data_dir / 'localiam.db').resolve()}"
+    if args.database_url is None and not (data_dir / "localiam.db").exists():
+        err.write(f"localiam authorize: no database in {data_dir}\n")
+        return EXIT_BAD_INPUT
+    try:
+        db = Database(url)
+    except StoreError as exc:
+        err.write(f"localiam authorize: {exc}\n")
+        return EXIT_BAD_INPUT
+    try:
+        return _authorize(args, out, err, stdin, StoredPolicies(db, PolicyTexts(ManagedPolicies())))
+    finally:
+        db.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out, err, stdin = sys.stdout, sys.stderr, sys.stdin
@@ -303,6 +417,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_command(args, os.environ, err)
     if args.command == "events":
         return events_command(args, out, err)
+    if args.command == "import":
+        return import_command(args, out, err)
     if args.command in ("configure", "env"):
         return client_setup_command(args, os.environ, out, err)
     if args.command == "authorize":
@@ -312,9 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.base is not None and args.batch is None:
             err.write("localiam authorize: --base goes with --batch\n")
             return EXIT_BAD_INPUT
-        if args.batch is not None:
-            return authorize_batch(args.batch, args.base, args.explain, out, err, stdin)
-        return authorize_one(args.case, args.explain, out, err, stdin)
+        if args.data_dir is None and args.database_url is None:
+            return _authorize(args, out, err, stdin, None)
+        return authorize_with_store(args, out, err, stdin)
     return EXIT_BAD_INPUT  # pragma: no cover - argparse requires a command
 
 

@@ -34,11 +34,7 @@ class LocalIamApp:
         self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] in _RESET_PATHS
-            or scope["method"] not in ("GET", "POST")
-        ):
+        if scope["type"] != "http" or scope["path"] in _RESET_PATHS:
             await self.fallback(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -64,7 +60,8 @@ class LocalIamApp:
             view, client[0] if client else "127.0.0.1", scope.get("scheme") == "https"
         )
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
-        headers.append((b"content-length", str(len(answer.body)).encode()))
+        if not any(k.lower() == "content-length" for k, _ in answer.headers):
+            headers.append((b"content-length", str(len(answer.body)).encode()))
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
 

@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from localiam.auth import AuthError, HttpRequestView, SigningKey, authenticate, expired_token
+from localiam.gateway import DataPlane, GatewayRequest
+from localiam.gateway._s3 import error_document
 from localiam.protocol import (
     JSON_CONTENT_TYPE,
     ServiceError,
@@ -67,6 +69,7 @@ class Dispatcher:
         sts: StsService,
         organizations: OrganizationsService,
         secrets: Secrets,
+        data_plane: DataPlane | None = None,
         ids: IdGenerator,
         clock: Callable[[], datetime],
         audit: AuditWriter,
@@ -80,6 +83,7 @@ class Dispatcher:
             "sts": sts,
             "organizations": organizations,
         }
+        self.data_plane = data_plane
         self.secrets = secrets
         self.ids = ids
         self.clock = clock
@@ -133,6 +137,12 @@ class Dispatcher:
             if len(view.body) > self.max_body_bytes:
                 raise ServiceError("RequestEntityTooLarge", "Request body is too large.", 413)
             service = _scope_service(view)
+            if self.data_plane is not None and (
+                service in self.data_plane.services or (not service and _looks_like_s3(view))
+            ):
+                return self._gateway(
+                    view, service or "s3", request_id, now, audit, source_ip, secure
+                )
             if service in _JSON_SERVICES:
                 form: dict[str, str] = {}
             else:
@@ -228,6 +238,74 @@ class Dispatcher:
             answer = self._error(service, error, request_id)
         self.audit.record(_event(request_id, now, audit))
         return answer
+
+    def _gateway(
+        self,
+        view: HttpRequestView,
+        service: str,
+        request_id: str,
+        now: datetime,
+        audit: dict[str, Any],
+        source_ip: str,
+        secure: bool,
+    ) -> HttpAnswer:
+        """A data-plane request: authenticated here (anonymous S3 requests too), decided and
+        forwarded by the gateway."""
+        assert self.data_plane is not None
+        audit["action"] = f"{service}:*"
+        try:
+            authenticated = authenticate(
+                view, self.lookup, now, unsigned_ok=service == "s3", regions=_SCOPE_REGIONS
+            )
+            owner = None if authenticated is None else authenticated.key.owner
+            assert owner is None or isinstance(owner, KeyOwner | SessionOwner)
+            if isinstance(owner, SessionOwner) and now >= owner.expires_at:
+                raise expired_token()
+        except AuthError as exc:
+            audit.update(error_code=exc.code, reason=exc.message, decision="unauthenticated")
+            self.audit.record(_event(request_id, now, audit))
+            return _gateway_error(service, exc.code, exc.message, exc.status, request_id)
+        region = (authenticated.region if authenticated is not None else None) or _GLOBAL_REGION
+        facts = RequestFacts(
+            now=now,
+            source_ip=source_ip,
+            secure_transport=secure,
+            region=region,
+            user_agent=view.headers.get("user-agent"),
+        )
+        account = None if owner is None else owner.account_id
+        request = GatewayRequest(view, service, region, account, request_id)
+        try:
+            with self.db.read() as session:
+                principal = None if owner is None else self.iam.principals.resolve(session, owner)
+                if principal is not None and self.throttle is not None:
+                    self.throttle.check(principal.account_id, f"{service}:*", now.timestamp())
+                answer = self.data_plane.handle(session, request, principal, facts)
+        except ServiceError as exc:
+            audit.update(error_code=exc.code, reason=exc.message)
+            self.audit.record(_event(request_id, now, audit))
+            return _gateway_error(service, exc.code, exc.message, exc.status, request_id)
+        except Exception:  # never a traceback on the wire
+            log.exception("internal failure in request %s", request_id)
+            audit.update(error_code="InternalError", reason="internal failure")
+            self.audit.record(_event(request_id, now, audit))
+            return _gateway_error(
+                service, "InternalError", "We encountered an internal error. Please try again.",
+                500, request_id,
+            )  # fmt: skip
+        audit.update(
+            action=answer.action,
+            account_id=account,
+            principal_arn=principal.caller.text if principal is not None else "anonymous",
+            resource=answer.resource,
+            decision=answer.decision,
+            reason=answer.reason,
+            error_code=answer.error_code,
+        )
+        if isinstance(owner, KeyOwner) and authenticated is not None:
+            self.audit.record(KeyUse(authenticated.key.access_key_id, now, service, region))
+        self.audit.record(_event(request_id, now, audit))
+        return HttpAnswer(answer.status, answer.body, answer.headers)
 
     def _error(self, service: str, error: ServiceError, request_id: str) -> HttpAnswer:
         if service in _JSON_SERVICES:
@@ -328,6 +406,24 @@ def _form(view: HttpRequestView) -> dict[str, str]:
         if not key.startswith("X-Amz-"):
             form[key] = value
     return form
+
+
+def _gateway_error(
+    service: str, code: str, message: str, status: int, request_id: str
+) -> HttpAnswer:
+    body = error_document(code, message, request_id)
+    return HttpAnswer(
+        status,
+        body,
+        (("content-type", "application/xml"), ("x-amz-request-id", request_id)),
+    )
+
+
+def _looks_like_s3(view: HttpRequestView) -> bool:
+    """An unsigned request that is not a query-protocol call: S3's anonymous access."""
+    if view.method.upper() not in ("GET", "POST") or view.path.split("?", 1)[0] not in ("", "/"):
+        return True
+    return "Action=" not in view.query_string and not view.body.startswith(b"Action=")
 
 
 def _scope_service(view: HttpRequestView) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TextIO
 
 from localiam.catalog import Catalog, ManagedPolicies
+from localiam.gateway import DataPlane
 from localiam.server._app import LocalIamApp, create_app, utc_now
 from localiam.server._audit import AuditWriter
 from localiam.server._bootstrap import RootCredentials, ensure_account, write_credentials_file
@@ -63,12 +64,14 @@ def build(
         catalog=catalog, managed=managed, ids=ids, secrets=secrets, principals=iam.principals
     )
     organizations = OrganizationsService(catalog=catalog, ids=ids, principals=iam.principals)
+    data_plane = DataPlane(principals=iam.principals, catalog=catalog)
     audit = AuditWriter(db)
     dispatcher = Dispatcher(
         db=db,
         iam=iam,
         sts=sts,
         organizations=organizations,
+        data_plane=data_plane,
         secrets=secrets,
         ids=ids,
         clock=clock,
@@ -81,6 +84,7 @@ def build(
         """A fresh state that keeps the configured root credentials."""
         audit.flush()
         db.reset()
+        data_plane.reset()
         if dispatcher.throttle is not None:
             dispatcher.throttle.refill()
         fresh, _ = ensure_account(
