@@ -15,6 +15,7 @@ from localiam.gateway._backend import MotoBackend
 from localiam.gateway._model import Check, GatewayAnswer, GatewayRequest, Mapped, Unmappable
 from localiam.gateway._s3 import S3
 from localiam.policy import MalformedPolicyDocument, PolicyDocument, PolicyKind, parse_caller
+from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
 from localiam.services._principals import Principal, PrincipalResolver
 from localiam.store import Session
@@ -72,6 +73,12 @@ class DataPlane:
     def reset(self) -> None:
         self.backend.reset()
 
+    def error_answer(
+        self, service: str, code: str, message: str, status: int, request_id: str
+    ) -> tuple[tuple[tuple[str, str], ...], bytes]:
+        """An error (authentication, throttling, bad input) in `service`'s own format."""
+        return self.adapters[service].error(code, message, status, request_id)
+
     def handle(
         self,
         session: Session,
@@ -84,6 +91,8 @@ class DataPlane:
             mapped = adapter.map(request)
         except Unmappable as exc:
             return self._error(request, "NotImplemented", exc.message, 501, f"{request.service}:*")
+        except ServiceError as exc:  # input the service's protocol refuses
+            return self._error(request, exc.code, exc.message, exc.status, f"{request.service}:*")
         action = f"{request.service}:{mapped.operation}"
         first: Decision | None = None
         for check in mapped.checks:

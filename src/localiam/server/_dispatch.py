@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 
 from localiam.auth import AuthError, HttpRequestView, SigningKey, authenticate, expired_token
 from localiam.gateway import DataPlane, GatewayRequest
-from localiam.gateway._s3 import error_document
 from localiam.protocol import (
     JSON_CONTENT_TYPE,
     ServiceError,
@@ -264,7 +263,7 @@ class Dispatcher:
         except AuthError as exc:
             audit.update(error_code=exc.code, reason=exc.message, decision="unauthenticated")
             self.audit.record(_event(request_id, now, audit))
-            return _gateway_error(service, exc.code, exc.message, exc.status, request_id)
+            return self._gateway_error(service, exc.code, exc.message, exc.status, request_id)
         region = (authenticated.region if authenticated is not None else None) or _GLOBAL_REGION
         facts = RequestFacts(
             now=now,
@@ -284,12 +283,12 @@ class Dispatcher:
         except ServiceError as exc:
             audit.update(error_code=exc.code, reason=exc.message)
             self.audit.record(_event(request_id, now, audit))
-            return _gateway_error(service, exc.code, exc.message, exc.status, request_id)
+            return self._gateway_error(service, exc.code, exc.message, exc.status, request_id)
         except Exception:  # never a traceback on the wire
             log.exception("internal failure in request %s", request_id)
             audit.update(error_code="InternalError", reason="internal failure")
             self.audit.record(_event(request_id, now, audit))
-            return _gateway_error(
+            return self._gateway_error(
                 service, "InternalError", "We encountered an internal error. Please try again.",
                 500, request_id,
             )  # fmt: skip
@@ -306,6 +305,13 @@ class Dispatcher:
             self.audit.record(KeyUse(authenticated.key.access_key_id, now, service, region))
         self.audit.record(_event(request_id, now, audit))
         return HttpAnswer(answer.status, answer.body, answer.headers)
+
+    def _gateway_error(
+        self, service: str, code: str, message: str, status: int, request_id: str
+    ) -> HttpAnswer:
+        assert self.data_plane is not None
+        headers, body = self.data_plane.error_answer(service, code, message, status, request_id)
+        return HttpAnswer(status, body, headers)
 
     def _error(self, service: str, error: ServiceError, request_id: str) -> HttpAnswer:
         if service in _JSON_SERVICES:
@@ -406,17 +412,6 @@ def _form(view: HttpRequestView) -> dict[str, str]:
         if not key.startswith("X-Amz-"):
             form[key] = value
     return form
-
-
-def _gateway_error(
-    service: str, code: str, message: str, status: int, request_id: str
-) -> HttpAnswer:
-    body = error_document(code, message, request_id)
-    return HttpAnswer(
-        status,
-        body,
-        (("content-type", "application/xml"), ("x-amz-request-id", request_id)),
-    )
 
 
 def _looks_like_s3(view: HttpRequestView) -> bool:
