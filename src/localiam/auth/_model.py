@@ -117,3 +117,9 @@ class Authenticated:
     service: str
     signed_at: datetime
     presigned: bool
+    #: The signature, its timestamp and credential scope, and the derived signing key: what
+    #: the chunk signatures of an aws-chunked payload chain from.
+    signature: str = field(default="", compare=False, repr=False)
+    timestamp: str = field(default="", compare=False, repr=False)
+    scope: str = field(default="", compare=False, repr=False)
+    signing_key: bytes = field(default=b"", compare=False, repr=False)

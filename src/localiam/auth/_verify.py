@@ -93,9 +93,8 @@ def authenticate(
     to_sign = canon.string_to_sign(
         canon.format_amz_date(signed_at), canon.credential_scope(date, region, scope_service), cr
     )
-    expected = canon.signature(
-        canon.signing_key(key.secret_access_key, date, region, scope_service), to_sign
-    )
+    derived = canon.signing_key(key.secret_access_key, date, region, scope_service)
+    expected = canon.signature(derived, to_sign)
     if not hmac.compare_digest(expected.encode(), claim.signature.encode()):
         raise signature_does_not_match(canonical_request=cr, string_to_sign=to_sign)
 
@@ -104,7 +103,17 @@ def authenticate(
     ):
         raise payload_hash_mismatch(s3=s3)
     _check_token(key, claim.security_token)
-    return Authenticated(key, region, scope_service, signed_at, claim.presigned)
+    return Authenticated(
+        key,
+        region,
+        scope_service,
+        signed_at,
+        claim.presigned,
+        claim.signature,
+        canon.format_amz_date(signed_at),
+        canon.credential_scope(date, region, scope_service),
+        derived,
+    )
 
 
 def _canonical_request(

@@ -92,6 +92,13 @@ def evaluate(
             boundary_scan = run(PolicyType.BOUNDARY, policies.boundary)
         if policies.session is not None:
             session_scan = run(PolicyType.SESSION, policies.session)
+    elif caller.kind is CallerKind.ROOT and policies.session is not None:
+        # A root session made by sts:AssumeRoot carries its task policy as a session policy.
+        # The task policies AWS publishes hold only Deny statements ("DenyAllOtherActions..."):
+        # they limit the root user by their explicit denies, and need not allow
+        # (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html,
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html).
+        run(PolicyType.SESSION, policies.session)
 
     missing = _missing(scans)
 
@@ -141,6 +148,8 @@ def evaluate(
         return decide(DecisionKind.ALLOWED, None, allows)
 
     if kind is CallerKind.ROOT:
+        # The root user may do anything in its account unless denied: no identity policy, no
+        # boundary, and a session policy (AssumeRoot's task policy) only denies.
         side_blocked: PolicyType | None = None
         boundary_ok = session_ok = True
     else:

@@ -11,7 +11,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from localiam.auth import AuthError, HttpRequestView, SigningKey, authenticate, expired_token
+from localiam.auth import (
+    CHUNKED_MODES,
+    Authenticated,
+    AuthError,
+    ChunkSigning,
+    HttpRequestView,
+    SigningKey,
+    authenticate,
+    decode_chunked,
+    expired_token,
+)
 from localiam.gateway import DataPlane, GatewayRequest
 from localiam.protocol import (
     JSON_CONTENT_TYPE,
@@ -260,6 +270,7 @@ class Dispatcher:
             assert owner is None or isinstance(owner, KeyOwner | SessionOwner)
             if isinstance(owner, SessionOwner) and now >= owner.expires_at:
                 raise expired_token()
+            view = _unchunked(view, authenticated)
         except AuthError as exc:
             audit.update(error_code=exc.code, reason=exc.message, decision="unauthenticated")
             self.audit.record(_event(request_id, now, audit))
@@ -412,6 +423,47 @@ def _form(view: HttpRequestView) -> dict[str, str]:
         if not key.startswith("X-Amz-"):
             form[key] = value
     return form
+
+
+def _unchunked(view: HttpRequestView, authenticated: Authenticated | None) -> HttpRequestView:
+    """An aws-chunked S3 upload with its chunk (and trailer) signatures checked, as the plain
+    request the backend expects: the payload alone, the trailers (a checksum) as headers."""
+    mode = view.headers.get("x-amz-content-sha256") or ""
+    if mode not in CHUNKED_MODES:
+        return view
+    signing = None
+    if authenticated is not None and authenticated.signing_key:
+        signing = ChunkSigning(
+            authenticated.signature,
+            authenticated.timestamp,
+            authenticated.scope,
+            authenticated.signing_key,
+        )
+    elif mode != "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+        raise AuthError("AccessDenied", "Access Denied", 403)
+    payload, trailers = decode_chunked(view.body, mode, signing)
+    dropped = {
+        "content-length",
+        "x-amz-decoded-content-length",
+        "x-amz-content-sha256",
+        "x-amz-trailer",
+    }
+    headers: list[tuple[str, str]] = []
+    for name, value in view.headers.items():
+        if name in dropped:
+            continue
+        if name == "content-encoding":
+            rest = [v.strip() for v in value.split(",") if v.strip() and v.strip() != "aws-chunked"]
+            if not rest:
+                continue
+            value = ",".join(rest)
+        headers.append((name, value))
+    headers += [
+        ("content-length", str(len(payload))),
+        ("x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
+        *trailers,
+    ]
+    return HttpRequestView(view.method, view.path, view.query_string, headers, payload)
 
 
 def _looks_like_s3(view: HttpRequestView) -> bool:

@@ -3,7 +3,9 @@ policies (identity, boundary, session), its principal tags and the context keys 
 the credential (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
 
 Long-term keys belong to a user or the root user; temporary credentials (STS) to a role session,
-a federated-user session or a GetSessionToken session. Memoized per generation of the store.
+a federated-user session, a GetSessionToken session or a member account's root user
+(AssumeRoot, limited by its task policy as a session policy). Memoized per generation of the
+store.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ class SessionFacts:
     """What a temporary credential's STS session says about itself, copied out of the stored row
     so that a memoized `Principal` never touches a closed database session.
 
-    `kind` is `assumed-role`, `federated-user` or `session-token`; `tags` the session tags
-    (passed and inherited, in order); `transitive_tag_keys` those that pass on through role
-    chaining (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
+    `kind` is `assumed-role`, `federated-user`, `session-token` or `assumed-root`; `tags` the
+    session tags (passed and inherited, in order); `transitive_tag_keys` those that pass on
+    through role chaining (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
     """
 
     kind: str
@@ -98,6 +100,11 @@ class Principal:
         if self.mfa_at is not None:
             out["aws:MultiFactorAuthAge"] = str(max(0, int((now - self.mfa_at).total_seconds())))
         return out
+
+
+_DENY_ALL = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}'
+)
 
 
 def _invalid_token() -> ServiceError:
@@ -185,7 +192,13 @@ class PrincipalResolver:
                 # A federated user's id is the account and the name passed to GetFederationToken.
                 context["aws:userid"] = f"{owner.account_id}:{row.session_name}"
             else:
+                # A GetSessionToken session of the root user, or an AssumeRoot session
+                # (`assumed-root`, the member account's root user), is the account itself.
                 context["aws:userid"] = user.user_id if user is not None else owner.account_id
+            if row.kind == "assumed-root":
+                # Present only in AssumeRoot sessions, as in AWS's sample SCP that denies root
+                # users unless they come from one (aws-samples/service-control-policy-examples).
+                context["aws:AssumedRoot"] = "true"
         for tag in row.tags:
             # Session tags override the role's or user's tag of the same key, compared without
             # case (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
@@ -229,6 +242,10 @@ class PrincipalResolver:
             text = self.texts.managed_document(session, arn)
             if text is not None:
                 named.append((arn, self._parse(text)))
+            elif row.kind == "assumed-root":
+                # A root session is limited only by its task policy's denies: one that cannot
+                # be found must not leave the session unlimited.
+                named.append((arn, self._parse(_DENY_ALL)))
         if row.kind == "federated-user" or named:
             # A federated user with no session policy has no permissions at all.
             return PolicySet(named)

@@ -248,7 +248,8 @@ def test_role_session_token_names_the_role_and_cannot_outlive_the_session(world:
 # -- AssumeRoot and GetDelegatedAccessToken ------------------------------------------------------
 
 
-def test_assume_root_is_authorized_then_refused_outside_an_organization(world: World) -> None:
+def test_assume_root_is_authorized_before_anything_else(world: World) -> None:
+    """The rest of AssumeRoot (organizations, task policies) is in test_root_access.py."""
     task = {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}
     bare = world.user("bare")
     denied = world.refusal(bare, "AssumeRoot", TargetPrincipal="222222222222", TaskPolicyArn=task)
@@ -260,9 +261,12 @@ def test_assume_root_is_authorized_then_refused_outside_an_organization(world: W
     admin = world.user(
         "admin", allow("sts:AssumeRoot", **{"StringEquals": {"sts:TaskPolicyArn": task["arn"]}})
     )
-    refused = world.refusal(admin, "AssumeRoot", TargetPrincipal="222222222222", TaskPolicyArn=task)
+    other = {"arn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"}
+    refused = world.refusal(
+        admin, "AssumeRoot", TargetPrincipal="222222222222", TaskPolicyArn=other
+    )
     assert (refused.code, refused.status) == ("AccessDenied", 403)
-    assert "not the management account" in refused.message
+    assert "sts:AssumeRoot" in refused.message
 
 
 def test_delegated_access_token_refuses_every_trade_in_token(world: World) -> None:

@@ -1,11 +1,18 @@
-"""IAM's newer operations, as they behave for a standalone account (localiam has no AWS
-Organizations yet): centralized root access, outbound identity federation, account properties,
-delegation requests and role templates
+"""IAM's newer operations: centralized root access for an organization's member accounts,
+outbound identity federation, account properties, delegation requests and role templates
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html).
 
 - Centralized root access (ListOrganizationsFeatures, Enable/Disable
-  OrganizationsRootCredentialsManagement, Enable/Disable OrganizationsRootSessions) needs an
-  organization; an account in none gets the model's `OrganizationNotFoundException`.
+  OrganizationsRootCredentialsManagement, Enable/Disable OrganizationsRootSessions) needs the
+  caller's account in an organization (`OrganizationNotFoundException`) with all features
+  (`OrganizationNotInAllFeaturesModeException`) and trusted access for `iam.amazonaws.com`
+  (`ServiceAccessNotEnabledException`), and the caller in its management account:
+  `CallerIsNotManagementAccountException` for Enable*, and
+  `AccountNotManagementOrDelegatedAdministratorException` for the others (localiam has no
+  delegated administrators). Enabling or disabling is idempotent; every operation answers the
+  organization's id and its enabled features
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html).
+  `RootSessions` is what lets the management account call sts:AssumeRoot.
 - Outbound identity federation (Enable/Disable OutboundWebIdentityFederation,
   GetOutboundWebIdentityFederationInfo) is an account flag. Enabling it the first time gives the
   account its issuer URL, `https://<uuid>.tokens.sts.global.api.aws` as AWS's are; the URL stays
@@ -27,6 +34,8 @@ from localiam.protocol import ServiceError, load_service_model
 from localiam.services.iam._account import account_row
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import invalid_input
+from localiam.store import Session
+from localiam.store.models import OrgAccount, Organization
 
 #: The host under which AWS puts each account's outbound identity federation issuer.
 ISSUER_DOMAIN = "tokens.sts.global.api.aws"
@@ -45,15 +54,84 @@ def _model_error(code: str, message: str) -> ServiceError:
 
 # -- centralized root access -------------------------------------------------------------------
 
+#: The features of centralized root access, in the order AWS's API reference lists them.
+ROOT_ACCESS_FEATURES = ("RootCredentialsManagement", "RootSessions")
+#: The service principal whose trusted access centralized root access needs.
+IAM_SERVICE_PRINCIPAL = "iam.amazonaws.com"
 
-def _no_organization(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Every centralized root access operation, in an account that is in no organization
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html)."""
-    raise _model_error(
-        "OrganizationNotFoundException",
-        f"The request was rejected because no organization is associated with your account "
-        f"{ctx.account_id}.",
-    )
+
+def trusted_access(org: Organization) -> bool:
+    """Whether the organization gave IAM trusted access (organizations:EnableAWSServiceAccess)."""
+    return any(p.get("ServicePrincipal") == IAM_SERVICE_PRINCIPAL for p in org.service_principals)
+
+
+def enabled_features(org: Organization) -> list[str]:
+    """The centralized root access features the organization has enabled, in AWS's order."""
+    return [f for f in ROOT_ACCESS_FEATURES if f in org.root_access_features]
+
+
+def organization_of(session: Session, account_id: str) -> Organization | None:
+    """The organization `account_id` belongs to (as its management account or a member)."""
+    member = session.get(OrgAccount, account_id)
+    return None if member is None else session.get(Organization, member.org_id)
+
+
+def _root_access_org(ctx: IamContext, *, enabling: bool) -> Organization:
+    """The caller's organization, once every prerequisite of centralized root access holds, in
+    the order the IAM API reference's errors name them; the messages are the model's."""
+    org = organization_of(ctx.session, ctx.account_id)
+    if org is None:
+        raise _model_error(
+            "OrganizationNotFoundException",
+            f"The request was rejected because no organization is associated with your account "
+            f"{ctx.account_id}.",
+        )
+    if org.feature_set != "ALL":
+        raise _model_error(
+            "OrganizationNotInAllFeaturesModeException",
+            "The request was rejected because your organization does not have All features "
+            "enabled.",
+        )
+    if not trusted_access(org):
+        raise _model_error(
+            "ServiceAccessNotEnabledException",
+            "The request was rejected because trusted access is not enabled for IAM in "
+            "Organizations.",
+        )
+    if org.management_account_id != ctx.account_id:
+        if enabling:
+            raise _model_error(
+                "CallerIsNotManagementAccountException",
+                "The request was rejected because the account making the request is not the "
+                "management account for the organization.",
+            )
+        raise _model_error(
+            "AccountNotManagementOrDelegatedAdministratorException",
+            "The request was rejected because the account making the request is not the "
+            "management account or delegated administrator account for centralized root access.",
+        )
+    return org
+
+
+def _features_shape(org: Organization) -> dict[str, Any]:
+    return {"OrganizationId": org.id, "EnabledFeatures": enabled_features(org)}
+
+
+def list_organizations_features(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
+    return _features_shape(_root_access_org(ctx, enabling=False))
+
+
+def _switch(feature: str, on: bool) -> Handler:
+    """Enable (`on`) or disable one feature; doing it twice changes nothing."""
+
+    def handler(ctx: IamContext, params: dict[str, Any]) -> dict[str, Any]:
+        org = _root_access_org(ctx, enabling=on)
+        others = [f for f in org.root_access_features if f != feature]
+        # A new list, so that the JSON column sees the change.
+        org.root_access_features = [*others, feature] if on else others
+        return _features_shape(org)
+
+    return handler
 
 
 # -- outbound identity federation --------------------------------------------------------------
@@ -155,11 +233,11 @@ _NO_TEMPLATES = "role templates are published by AWS services, and localiam ship
 
 
 HANDLERS: dict[str, Handler] = {
-    "ListOrganizationsFeatures": _no_organization,
-    "EnableOrganizationsRootCredentialsManagement": _no_organization,
-    "DisableOrganizationsRootCredentialsManagement": _no_organization,
-    "EnableOrganizationsRootSessions": _no_organization,
-    "DisableOrganizationsRootSessions": _no_organization,
+    "ListOrganizationsFeatures": list_organizations_features,
+    "EnableOrganizationsRootCredentialsManagement": _switch("RootCredentialsManagement", True),
+    "DisableOrganizationsRootCredentialsManagement": _switch("RootCredentialsManagement", False),
+    "EnableOrganizationsRootSessions": _switch("RootSessions", True),
+    "DisableOrganizationsRootSessions": _switch("RootSessions", False),
     "EnableOutboundWebIdentityFederation": enable_outbound_web_identity_federation,
     "DisableOutboundWebIdentityFederation": disable_outbound_web_identity_federation,
     "GetOutboundWebIdentityFederationInfo": get_outbound_web_identity_federation_info,

@@ -322,7 +322,8 @@ def _check_temporary_credentials(principal: Principal) -> None:
     """Credentials from GetFederationToken cannot call IAM at all, and those from
     GetSessionToken only when the session was made with an MFA code; AWS answers as for an
     invalid token (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html,
-    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html). Role
+    sessions and AssumeRoot's root sessions (`assumed-root`) may call IAM."""
     facts = principal.session
     if facts is None:
         return

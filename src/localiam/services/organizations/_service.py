@@ -13,7 +13,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from localiam.authz import Decision, Request, evaluate, resource_account_of
+from localiam.authz import Decision, Request, evaluate
 from localiam.catalog import Catalog
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
@@ -121,10 +121,11 @@ class OrganizationsService:
         if resource != "*":
             for tag in call.session.scalars(select(Tag).where(Tag.resource_arn == resource)):
                 resource_context[f"aws:ResourceTag/{tag.key}"] = tag.value
-        # Organizations' resources live in the management account.
-        account = resource_account_of(resource) or (
-            call.org.management_account_id if call.org is not None else caller.account
-        )
+        # Organizations has no resource-based policies to consult (the delegated
+        # administrator policy is not modelled): a call is decided by the caller's own
+        # policies, as a request on its own account's resources. Which account may call which
+        # operation is checked afterwards (management account, member).
+        account = caller.account
         policies, resource_context = self.principals.orgs.prepare(
             call.session, call.principal.policies, caller.account, account, resource_context
         )

@@ -1,9 +1,9 @@
-"""STS's newer operations, as they behave for a standalone account (localiam has no AWS
-Organizations and no delegation partners yet).
+"""STS's newer operations (localiam has no delegation partners yet).
 
 - GetWebIdentityToken: a signed JWT for outbound identity federation, once the account enabled
   it (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_token_claims.html).
-- AssumeRoot: needs centralized root access in an organization; an account in none is refused.
+- AssumeRoot: a task-scoped root session in a member account, for the management account of an
+  organization with centralized root access (RootSessions).
 - GetDelegatedAccessToken: trade-in tokens come from accepted delegation requests, which only
   partners with registered policy templates create; localiam never issues one.
 - GetScopedCredentials: a copy of the calling session, shorter-lived and/or scoped down.
@@ -16,16 +16,19 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from localiam.authz import Decision
+from localiam.catalog import ManagedPolicies
 from localiam.policy import CallerKind, MalformedPolicyDocument, PolicyKind
 from localiam.protocol import ServiceError, load_service_model
 from localiam.services._context import tag_context
 from localiam.services._owners import SessionOwner
 from localiam.services._principals import PrincipalResolver
+from localiam.services.iam._newer_features import organization_of, trusted_access
 from localiam.services.sts._call import StsCall
 from localiam.services.sts._credentials import issue, packed_size
 from localiam.services.sts._jwt import ALGORITHMS, SigningKeys
+from localiam.services.sts._rules import not_authorized
 from localiam.store import IdGenerator, Secrets
-from localiam.store.models import Account, StsSession
+from localiam.store.models import Account, OrgAccount, StsSession
 
 #: The namespace of AWS's own claims in an outbound identity token.
 CLAIMS_NAMESPACE = "https://sts.amazonaws.com/"
@@ -130,35 +133,99 @@ def get_web_identity_token(
 # -- AssumeRoot ----------------------------------------------------------------------------------
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
+_ROOT_ARN = re.compile(r"arn:aws:iam::(\d{12}):root")
+#: The path of the AWS managed policies that may scope a root session ("task policies").
+ROOT_TASK_PATH = "/root-task/"
+DEFAULT_ROOT_SECONDS = 900
 
 
-def assume_root(call: StsCall, authorize: Authorize) -> dict[str, Any]:
-    """AssumeRoot is for the management account (or a delegated administrator) of an
-    organization with centralized root access; localiam's accounts belong to no organization,
-    so once authorized the call is refused as not coming from such an account
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html)."""
+def _target_account(target: str) -> str:
+    """The account TargetPrincipal names: an account id, or the ARN of its root user."""
+    if _ACCOUNT_ID.fullmatch(target):
+        return target
+    matched = _ROOT_ARN.fullmatch(target)
+    if matched is None:
+        raise _validation(
+            f"TargetPrincipal {target} is neither an account id nor the ARN of an account's "
+            "root user (arn:aws:iam::<account>:root)."
+        )
+    return matched.group(1)
+
+
+def assume_root(
+    call: StsCall,
+    authorize: Authorize,
+    ids: IdGenerator,
+    secrets: Secrets,
+    managed: ManagedPolicies,
+) -> dict[str, Any]:
+    """A root session in a member account, scoped by one AWS task policy, for a principal of
+    the organization's management account once the organization enabled RootSessions
+    (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html).
+
+    Authorized as sts:AssumeRoot on the member's root user with `sts:TaskPolicyArn`; the refusals
+    that follow are AccessDenied in STS's words with the reason appended (localiam's wording: the
+    documentation gives none). localiam has no delegated administrators, so only the
+    management account may call it. The session is the member account's root user, `aws:userid`
+    the account id, limited by the task policy as a session policy.
+    """
     p = call.principal
     if p.caller.kind is CallerKind.ROOT:
         raise ServiceError(
             "AccessDenied", "AssumeRoot cannot be called with root credentials.", 403
         )
-    target = str(call.params["TargetPrincipal"])
-    parts = target.split(":")
-    account = parts[4] if target.startswith("arn:") and len(parts) > 4 else target
-    if not _ACCOUNT_ID.fullmatch(account):
-        raise _validation(f"TargetPrincipal {target} names no account.")
-    resource = f"arn:aws:iam::{account}:root"
-    extra: dict[str, object] = {"sts:TaskPolicyArn": call.params["TaskPolicyArn"]["arn"]}
+    target = _target_account(str(call.params["TargetPrincipal"]))
+    task_arn = str(call.params["TaskPolicyArn"]["arn"])
+    resource = f"arn:aws:iam::{target}:root"
+    extra: dict[str, object] = {"sts:TaskPolicyArn": task_arn}
     # The member account's root user has no resource policy: only the caller's own policies
     # decide, as for a resource of the caller's account.
     authorize(call, "sts:AssumeRoot", resource, extra=extra, resource_account=p.account_id)
-    raise ServiceError(
-        "AccessDenied",
-        f"User: {p.caller.text} is not authorized to perform: sts:AssumeRoot on resource: "
-        f"{resource} because account {p.account_id} is not the management account or a "
-        "delegated administrator of an organization with centralized root access.",
-        403,
+    task = managed.get(task_arn)
+    if task is None or task.path != ROOT_TASK_PATH:
+        raise _validation(
+            f"TaskPolicyArn {task_arn} is not one of the AWS managed policies for privileged "
+            f"tasks (arn:aws:iam::aws:policy{ROOT_TASK_PATH}...)."
+        )
+
+    def refuse(reason: str) -> ServiceError:
+        return ServiceError(
+            "AccessDenied",
+            f"{not_authorized(p.caller.text, 'sts:AssumeRoot', resource)} because {reason}",
+            403,
+        )
+
+    org = organization_of(call.session, p.account_id)
+    if org is None or org.management_account_id != p.account_id:
+        raise refuse(
+            f"account {p.account_id} is not the management account or a delegated "
+            "administrator of an organization"
+        )
+    if not trusted_access(org) or "RootSessions" not in org.root_access_features:
+        raise refuse(f"root sessions are not enabled for organization {org.id}")
+    if target == org.management_account_id:
+        raise refuse(f"account {target} is the management account, not a member account")
+    member = call.session.get(OrgAccount, target)
+    if member is None or member.org_id != org.id:
+        raise refuse(f"account {target} is not a member account of organization {org.id}")
+    source_identity = p.session.source_identity if p.session is not None else None
+    issued = issue(
+        call.session,
+        ids=ids,
+        secrets=secrets,
+        account_id=target,
+        kind="assumed-root",
+        principal_arn=resource,
+        now=call.facts.now,
+        duration=int(call.params.get("DurationSeconds", DEFAULT_ROOT_SECONDS)),
+        source_identity=source_identity,
+        policy_arns=[task_arn],
     )
+    out: dict[str, Any] = {"Credentials": issued.shape()}
+    if source_identity:
+        out["SourceIdentity"] = source_identity
+    return out
 
 
 # -- GetDelegatedAccessToken ---------------------------------------------------------------------

@@ -87,7 +87,9 @@ class StsService:
             "GetWebIdentityToken": lambda call: get_web_identity_token(
                 call, self._authorize, self.signing_keys, self.ids
             ),
-            "AssumeRoot": lambda call: assume_root(call, self._authorize),
+            "AssumeRoot": lambda call: assume_root(
+                call, self._authorize, self.ids, self.secrets, self.managed
+            ),
             "GetDelegatedAccessToken": lambda call: get_delegated_access_token(
                 call, self._authorize
             ),
