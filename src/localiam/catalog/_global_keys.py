@@ -6,6 +6,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-ke
 from __future__ import annotations
 
 GLOBAL_KEYS: dict[str, str] = {
+    # Set on root sessions made by sts:AssumeRoot (AWS's example SCPs deny root actions unless
+    # it is present).
+    "aws:assumedroot": "Bool",
     "aws:calledvia": "ArrayOfString",
     "aws:calledviafirst": "String",
     "aws:calledvialast": "String",

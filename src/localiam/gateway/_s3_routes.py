@@ -5,7 +5,11 @@ path form (`/`, `/{Bucket}`, `/{Bucket}/{Key+}`), the literal query keys of its 
 
 Among the operations a request fits, the most specific wins (most literal keys, then most
 required members), which tells ListObjectsV2 from ListObjects and UploadPartCopy from
-UploadPart. botocore has no server-side router and moto's is internal, hence this small one.
+UploadPart; between operations identical on the wire (PutBucketLifecycle and its successor
+PutBucketLifecycleConfiguration) the one the model does not mark deprecated. An S3 Express
+operation that wins (CreateSession, `GET /bucket?session`) is not served: no match, rather than
+the ListObjects it would otherwise pass for. botocore has no server-side router and moto's is
+internal, hence this small one.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ class Route:
     literal: tuple[tuple[str, str | None], ...]
     query_members: tuple[str, ...]
     headers: tuple[str, ...]
+    current: bool = True  # not marked deprecated in the model
+    served: bool = True
 
     @property
-    def weight(self) -> tuple[int, int]:
-        return (len(self.literal), len(self.query_members) + len(self.headers))
+    def weight(self) -> tuple[int, int, bool]:
+        return (len(self.literal), len(self.query_members) + len(self.headers), self.current)
 
 
 def _form(path: str) -> str:
@@ -46,8 +52,6 @@ def routes() -> tuple[Route, ...]:
     model = load_service_model("s3")
     out: list[Route] = []
     for name in model.operation_names:
-        if name in _NOT_SERVED:
-            continue
         op = model.operation_model(name)
         path, _, query = op.http["requestUri"].partition("?")
         literal: list[tuple[str, str | None]] = []
@@ -76,6 +80,8 @@ def routes() -> tuple[Route, ...]:
                 tuple(literal),
                 tuple(query_members),
                 tuple(headers),
+                current=not op.deprecated,
+                served=name not in _NOT_SERVED,
             )
         )
     return tuple(out)
@@ -97,4 +103,4 @@ def match(
             continue
         if best is None or route.weight > best.weight:
             best = route
-    return None if best is None else best.operation
+    return None if best is None or not best.served else best.operation
