@@ -48,6 +48,7 @@ def _record(e: AuditEvent) -> dict[str, Any]:
         "errorCode": e.error_code,
         "reason": e.reason,
         "sourceIp": e.source_ip,
+        "checks": e.checks,
     }
 
 
@@ -78,3 +79,10 @@ def render(event: dict[str, Any], table: bool, out: IO[str]) -> None:
     )
     if event["reason"] and event["errorCode"]:
         out.write(f"    {event['reason']}\n")
+    for check in event.get("checks") or ():
+        keys = ", ".join(f"{k}={v}" for k, v in (check.get("context") or {}).items())
+        out.write(
+            f"    checked {check['action']} on {check['resource']}"
+            + (f" [{keys}]" if keys else "")
+            + "\n"
+        )

@@ -81,3 +81,4 @@ class GatewayAnswer:
     decision: str = "allowed"
     reason: str | None = None
     error_code: str | None = None
+    checks: tuple[dict[str, object], ...] = ()

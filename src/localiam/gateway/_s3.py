@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
-from localiam.authz import Decision
+from localiam.authz import Decision, PolicyType
 from localiam.gateway._model import Check, Forward, GatewayRequest, Mapped, Unmappable
 from localiam.gateway._moto_state import s3_bucket_policy
 from localiam.gateway._s3_routes import match
@@ -191,7 +192,11 @@ class S3:
 
     def denied(self, decision: Decision, same_account: bool) -> tuple[str, str, int]:
         if same_account:
-            # S3 quotes the resource in its messages.
+            # S3 quotes the resource in its messages, and names no policy after an explicit
+            # deny in a bucket policy ("... with an explicit deny in a resource-based policy",
+            # https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html).
+            if decision.blocked_by is PolicyType.RESOURCE:
+                decision = replace(decision, denying_policy=None)
             message = decision.message.replace(
                 f"on resource: {decision.resource}", f'on resource: "{decision.resource}"'
             )

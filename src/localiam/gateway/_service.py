@@ -12,8 +12,11 @@ from localiam.authz import AuthorizationPolicies, Decision, PolicySet, Request, 
 from localiam.catalog import Catalog
 from localiam.gateway import _moto_state
 from localiam.gateway._backend import MotoBackend
+from localiam.gateway._ec2 import EC2
 from localiam.gateway._model import Check, GatewayAnswer, GatewayRequest, Mapped, Unmappable
 from localiam.gateway._s3 import S3
+from localiam.gateway._sns import SNS
+from localiam.gateway._sqs import SQS
 from localiam.policy import MalformedPolicyDocument, PolicyDocument, PolicyKind, parse_caller
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
@@ -63,7 +66,12 @@ class DataPlane:
         self.principals = principals
         self.backend = backend or MotoBackend()
         self._rcp_services = catalog.rcp_services
-        adapters: list[Adapter] = [S3(_moto_state.s3_owner, _moto_state.s3_object_tags)]
+        adapters: list[Adapter] = [
+            S3(_moto_state.s3_owner, _moto_state.s3_object_tags),
+            SQS(),
+            SNS(catalog),
+            EC2(),
+        ]
         self.adapters: dict[str, Adapter] = {a.service: a for a in adapters}
 
     @property
@@ -99,7 +107,9 @@ class DataPlane:
             decision = self._decide(session, adapter, check, principal, facts)
             first = first or decision
             if not decision.allowed:
-                return self._denied(request, decision, principal, check)
+                return replace(
+                    self._denied(request, decision, principal, check), checks=_described(mapped)
+                )
         invalid = adapter.validate(mapped)
         if invalid is not None:
             return self._error(request, invalid[0], invalid[1], 400, action)
@@ -117,6 +127,7 @@ class DataPlane:
             action,
             first.resource if first is not None else None,
             first.decision.value if first is not None else "allowed",
+            checks=_described(mapped),
         )
 
     def _decide(
@@ -190,3 +201,16 @@ class DataPlane:
         return GatewayAnswer(
             status, headers, body, action, decision="error", reason=message, error_code=code
         )
+
+
+def _described(mapped: Mapped) -> tuple[dict[str, object], ...]:
+    """The checks of a request as the audit log keeps them."""
+    return tuple(
+        {
+            "action": c.action,
+            "resource": c.resource,
+            "resourceAccount": c.resource_account,
+            "context": {k: v for k, v in c.context.items()},
+        }
+        for c in mapped.checks
+    )

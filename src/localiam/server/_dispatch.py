@@ -143,15 +143,16 @@ class Dispatcher:
         }
         service = "iam"
         try:
-            if len(view.body) > self.max_body_bytes:
-                raise ServiceError("RequestEntityTooLarge", "Request body is too large.", 413)
             service = _scope_service(view)
             if self.data_plane is not None and (
                 service in self.data_plane.services or (not service and _looks_like_s3(view))
             ):
+                # Data-plane bodies (S3 objects) are not limited by the API's body limit.
                 return self._gateway(
                     view, service or "s3", request_id, now, audit, source_ip, secure
                 )
+            if len(view.body) > self.max_body_bytes:
+                raise ServiceError("RequestEntityTooLarge", "Request body is too large.", 413)
             if service in _JSON_SERVICES:
                 form: dict[str, str] = {}
             else:
@@ -311,6 +312,7 @@ class Dispatcher:
             decision=answer.decision,
             reason=answer.reason,
             error_code=answer.error_code,
+            checks=list(answer.checks) or None,
         )
         if isinstance(owner, KeyOwner) and authenticated is not None:
             self.audit.record(KeyUse(authenticated.key.access_key_id, now, service, region))
@@ -345,6 +347,7 @@ def _event(request_id: str, now: datetime, audit: dict[str, Any]) -> AuditEvent:
         error_code=audit.get("error_code"),
         source_ip=audit.get("source_ip"),
         user_agent=audit.get("user_agent"),
+        checks=audit.get("checks"),
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from localiam.store.models._base import ACCOUNT_ID, Base, string_enum
@@ -56,6 +57,9 @@ class AuditEvent(Base):
     error_code: Mapped[str | None] = mapped_column(String(64), default=None)
     source_ip: Mapped[str | None] = mapped_column(String(64), default=None)
     user_agent: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The authorization questions a data-plane request was mapped to: for each, the action,
+    #: resource, resource account and the service condition keys (`localiam events` shows them).
+    checks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
 
 
 class ReportKind(enum.StrEnum):

@@ -1,5 +1,5 @@
 """AWS Organizations: organizations, their roots and OUs, member accounts, policies and their
-attachments, and CreateAccount requests.
+attachments, and CreateAccount requests; the authorization checks of data-plane audit events.
 
 Revision ID: 0004
 Revises: 0003
@@ -23,7 +23,8 @@ def _org_fk(table: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
-    """Add the Organizations tables."""
+    """Add the Organizations tables, and the data-plane checks of audit events."""
+    op.add_column("audit_events", sa.Column("checks", sa.JSON(), nullable=True))
     op.create_table(
         "organizations",
         sa.Column("id", sa.String(length=34), nullable=False),
@@ -136,3 +137,4 @@ def downgrade() -> None:
     op.drop_index("ix_org_units_parent", table_name="org_units")
     op.drop_table("org_units")
     op.drop_table("organizations")
+    op.drop_column("audit_events", "checks")
