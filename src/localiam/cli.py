@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--data-dir", default=".localiam")
     srv.add_argument("--account-id", default="123456789012")
     srv.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://...")
+    srv.add_argument(
+        "--imds-credential-seconds",
+        type=int,
+        default=6 * 3600,
+        help="how long instance-profile credentials from the metadata service last (EC2: ~6 h)",
+    )
     limits = srv.add_mutually_exclusive_group()  # request rate limits (server/_throttle.py)
     limits.add_argument(
         "--throttle",
@@ -60,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     limits.add_argument(
         "--throttle-config", metavar="FILE.json", help="per-operation and per-account limits"
+    )
+    imds = commands.add_parser(
+        "imds",
+        help="the metadata-service URL of an instance (for AWS_EC2_METADATA_SERVICE_ENDPOINT)",
+    )
+    imds.add_argument("instance_id", metavar="INSTANCE_ID")
+    imds.add_argument("--endpoint", default="http://127.0.0.1:4599", help="the localiam server")
+    imds.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="also serve the instance's metadata at http://127.0.0.1:PORT/latest/... (until ^C)",
     )
     ev = commands.add_parser(
         "events",
@@ -202,6 +220,7 @@ def serve_command(args: argparse.Namespace, environ: Mapping[str, str], err: IO[
             root_access_key_id=environ.get("LOCALIAM_ROOT_ACCESS_KEY_ID") or None,
             root_secret_access_key=environ.get("LOCALIAM_ROOT_SECRET_ACCESS_KEY") or None,
             throttle=throttle,
+            imds_credential_seconds=args.imds_credential_seconds,
         )
     except ValueError as exc:
         err.write(f"localiam serve: {exc}\n")
@@ -410,6 +429,37 @@ def authorize_with_store(
         db.close()
 
 
+def imds_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Print the instance's metadata URL; with --port, serve it there too."""
+    import re
+
+    from localiam.imds import PREFIX
+
+    if not re.fullmatch(r"i-[0-9a-f]{8,17}", args.instance_id):
+        err.write(f"localiam imds: `{args.instance_id}` is not an instance id (i-...)\n")
+        return EXIT_BAD_INPUT
+    base = args.endpoint.rstrip("/") + PREFIX + args.instance_id
+    out.write(base + "\n")
+    if args.port is None:
+        return EXIT_OK
+    from localiam.imds._proxy import make_server
+
+    try:
+        server = make_server("127.0.0.1", args.port, base)
+    except OSError as exc:
+        err.write(f"localiam imds: cannot listen on 127.0.0.1:{args.port}: {exc}\n")
+        return EXIT_BAD_INPUT
+    out.write(f"serving {args.instance_id}'s metadata at http://127.0.0.1:{args.port}/latest/\n")
+    out.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out, err, stdin = sys.stdout, sys.stderr, sys.stdin
@@ -419,6 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return events_command(args, out, err)
     if args.command == "import":
         return import_command(args, out, err)
+    if args.command == "imds":
+        return imds_command(args, out, err)
     if args.command in ("configure", "env"):
         return client_setup_command(args, os.environ, out, err)
     if args.command == "authorize":

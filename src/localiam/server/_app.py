@@ -13,6 +13,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from localiam.auth import HttpRequestView
+from localiam.imds import PREFIX as IMDS_PREFIX
+from localiam.imds import Imds
 from localiam.server._bootstrap import RootCredentials, ensure_account
 from localiam.server._dispatch import Dispatcher
 
@@ -29,9 +31,12 @@ class LocalIamApp:
     dispatcher: they are the hot path, and Starlette's request and response objects and routing
     cost about as much as authorizing the request. Everything else goes to the Starlette app."""
 
-    def __init__(self, dispatcher: Dispatcher, fallback: Starlette) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, fallback: Starlette, imds: Imds | None = None
+    ) -> None:
         self.dispatcher = dispatcher
         self.fallback = fallback
+        self.imds = imds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in _RESET_PATHS:
@@ -45,6 +50,9 @@ class LocalIamApp:
                 return
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
+        if self.imds is not None and scope["path"].startswith(IMDS_PREFIX):
+            await self._metadata(scope, send)
+            return
         raw_path = scope.get("raw_path") or scope["path"].encode()
         view = HttpRequestView(
             scope["method"],
@@ -65,8 +73,24 @@ class LocalIamApp:
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
 
+    async def _metadata(self, scope: Scope, send: Send) -> None:
+        """The instance metadata service of one instance (imds/)."""
+        assert self.imds is not None
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        answer = self.imds.handle(scope["method"], scope["path"].removeprefix(IMDS_PREFIX), headers)
+        out = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
+        out.append((b"content-length", str(len(answer.body)).encode()))
+        await _send(send, answer.status, out, answer.body)
 
-def create_app(dispatcher: Dispatcher, reset: Callable[[], RootCredentials]) -> LocalIamApp:
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(
+    dispatcher: Dispatcher, reset: Callable[[], RootCredentials], imds: Imds | None = None
+) -> LocalIamApp:
     """The app: AWS query requests on `/`, test isolation on `/_localiam/reset` (and on
     `/moto-api/reset`, so suites written for moto's server mode run unchanged)."""
 
@@ -96,7 +120,7 @@ def create_app(dispatcher: Dispatcher, reset: Callable[[], RootCredentials]) -> 
         Route("/moto-api/reset", do_reset, methods=["POST"]),
         Route("/{path:path}", aws, methods=["GET", "POST"]),
     ]
-    return LocalIamApp(dispatcher, Starlette(routes=routes))
+    return LocalIamApp(dispatcher, Starlette(routes=routes), imds)
 
 
 __all__ = ["LocalIamApp", "create_app", "ensure_account", "utc_now"]

@@ -24,12 +24,15 @@ class ServerConfig:
     root_secret_access_key: str | None = None
     max_body_bytes: int = 1024 * 1024
     throttle: ThrottleConfig | None = None  # request rate limits; None: off (server/_throttle.py)
+    imds_credential_seconds: int = 6 * 3600  # lifetime of instance-profile credentials
 
     def __post_init__(self) -> None:
         if not _ACCOUNT.match(self.account_id):
             raise ValueError(f"--account-id `{self.account_id}` must be 12 digits")
         if not 0 < self.port < 65536:
             raise ValueError(f"--port {self.port} is not a TCP port")
+        if not 2 <= self.imds_credential_seconds <= 43200:
+            raise ValueError("--imds-credential-seconds must be between 2 and 43200")
 
     @property
     def database(self) -> str:

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.gateway import DataPlane
+from localiam.imds import Imds, RoleSessions
 from localiam.server._app import LocalIamApp, create_app, utc_now
 from localiam.server._audit import AuditWriter
 from localiam.server._bootstrap import RootCredentials, ensure_account, write_credentials_file
@@ -65,6 +66,16 @@ def build(
     )
     organizations = OrganizationsService(catalog=catalog, ids=ids, principals=iam.principals)
     data_plane = DataPlane(principals=iam.principals, catalog=catalog)
+    imds = Imds(
+        RoleSessions(
+            db=db,
+            ids=ids,
+            secrets=secrets,
+            parse=iam.texts.parse,
+            session_seconds=config.imds_credential_seconds,
+        ),
+        clock,
+    )
     audit = AuditWriter(db)
     dispatcher = Dispatcher(
         db=db,
@@ -85,6 +96,7 @@ def build(
         audit.flush()
         db.reset()
         data_plane.reset()
+        imds.reset()
         if dispatcher.throttle is not None:
             dispatcher.throttle.refill()
         fresh, _ = ensure_account(
@@ -98,7 +110,7 @@ def build(
         )
         return fresh
 
-    return Built(create_app(dispatcher, reset), db, root, created, audit)
+    return Built(create_app(dispatcher, reset, imds), db, root, created, audit)
 
 
 def serve(config: ServerConfig, out: TextIO = sys.stdout) -> None:

@@ -162,6 +162,8 @@ class PrincipalResolver:
         }
         if row.source_identity:
             context["aws:SourceIdentity"] = row.source_identity
+        if row.request_context:
+            context.update(row.request_context)
         session_set = self._session_policies(session, row)
         tags: dict[str, str] = {}
         role_id: str | None = None

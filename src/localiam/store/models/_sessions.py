@@ -44,3 +44,6 @@ class StsSession(Base):
     transitive_tag_keys: Mapped[list[str]] = mapped_column(JSON, default_factory=list)
     mfa_at: Mapped[datetime | None] = mapped_column(default=None)
     chained: Mapped[bool] = mapped_column(default=False)
+    #: Context keys the credential carries into every request, for sessions handed out by the
+    #: instance metadata service (ec2:SourceInstanceARN, aws:EC2InstanceSourceVPC, ...).
+    request_context: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -1,5 +1,6 @@
 """AWS Organizations: organizations, their roots and OUs, member accounts, policies and their
-attachments, and CreateAccount requests; the authorization checks of data-plane audit events.
+attachments, and CreateAccount requests; the authorization checks of data-plane audit events; the context keys of instance-profile
+sessions.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +26,7 @@ def _org_fk(table: str) -> sa.ForeignKeyConstraint:
 def upgrade() -> None:
     """Add the Organizations tables, and the data-plane checks of audit events."""
     op.add_column("audit_events", sa.Column("checks", sa.JSON(), nullable=True))
+    op.add_column("sts_sessions", sa.Column("request_context", sa.JSON(), nullable=True))
     op.create_table(
         "organizations",
         sa.Column("id", sa.String(length=34), nullable=False),
@@ -138,3 +140,4 @@ def downgrade() -> None:
     op.drop_table("org_units")
     op.drop_table("organizations")
     op.drop_column("audit_events", "checks")
+    op.drop_column("sts_sessions", "request_context")
