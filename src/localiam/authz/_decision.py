@@ -85,7 +85,13 @@ class Decision:
         head = f"{head} is not authorized to perform: {self.action}{on}"
         if self.decision is DecisionKind.EXPLICIT_DENY:
             tail = ""
-            if self.denying_policy is not None and self.denying_policy.startswith("arn:"):
+            # AWS names the denying managed policy or SCP/RCP by ARN, but not a resource-based
+            # policy (the resource's own), https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+            if (
+                self.denying_policy is not None
+                and self.denying_policy.startswith("arn:")
+                and self.blocked_by is not PolicyType.RESOURCE
+            ):
                 tail = f": {self.denying_policy}"
             return f"{head} with an explicit deny in {article} {phrase}{tail}"
         return f"{head} because no {phrase} allows the {self.action} action"
