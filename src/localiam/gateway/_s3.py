@@ -92,6 +92,11 @@ _ACTIONS: Mapping[str, str] = {
     "DeleteBucketIntelligentTieringConfiguration": "PutIntelligentTieringConfiguration",
     "GetObjectAttributes": "GetObjectAttributes",
     "DeleteBucketMetadataTableConfiguration": "DeleteBucketMetadataTableConfiguration",
+    # S3 Metadata V2 keeps V1's permissions
+    # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-permissions.html).
+    "CreateBucketMetadataConfiguration": "CreateBucketMetadataTableConfiguration",
+    "GetBucketMetadataConfiguration": "GetBucketMetadataTableConfiguration",
+    "DeleteBucketMetadataConfiguration": "DeleteBucketMetadataTableConfiguration",
 }
 
 #: With a `versionId`, these act on one version and need the version's action.

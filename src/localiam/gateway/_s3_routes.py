@@ -21,8 +21,12 @@ from urllib.parse import parse_qsl
 
 from localiam.protocol import load_service_model
 
-#: S3 Express (directory buckets) is a different endpoint and credential model.
-_NOT_SERVED = frozenset({"CreateSession", "ListDirectoryBuckets"})
+#: S3 Express (directory buckets: CreateSession, ListDirectoryBuckets and RenameObject, which
+#: only directory buckets have) is a different endpoint and credential model; S3 Object
+#: Lambda's WriteGetObjectResponse is signed for, and authorized as, `s3-object-lambda`.
+_NOT_SERVED = frozenset(
+    {"CreateSession", "ListDirectoryBuckets", "RenameObject", "WriteGetObjectResponse"}
+)
 
 
 @dataclass(frozen=True, slots=True)

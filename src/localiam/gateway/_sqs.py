@@ -133,9 +133,8 @@ def queue_arn(region: str, account: str, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Call:
-    """A decoded request: its protocol (`json` or `query`), operation and parameters."""
+    """A decoded request: its operation and parameters."""
 
-    protocol: str
     operation: str
     params: Mapping[str, Any]
 
@@ -173,7 +172,7 @@ class SQS:
         )
         if view.headers.get("x-amz-target") is None:
             self._remember_query(request.request_id)
-        call = self.decode(forward)
+        call = self._decode(forward)
         if call.operation in _UNSERVED:
             raise Unmappable(
                 f"localiam does not serve `{call.operation}`: its SQS backend has no "
@@ -183,13 +182,13 @@ class SQS:
         checks, owner = self._checks(call, forward.path, request.region, caller)
         return Mapped("sqs", call.operation, tuple(checks), owner, forward)
 
-    def decode(self, forward: Forward) -> _Call:
+    def _decode(self, forward: Forward) -> _Call:
         """The operation and parameters of a JSON request (`X-Amz-Target`) or a query one."""
         headers = dict(forward.headers)
         target = headers.get("x-amz-target")
         if target is not None:
             operation, params = decode_json(self._json_model, target, forward.body)
-            return _Call("json", str(operation.name), params)
+            return _Call(str(operation.name), params)
         form = dict(parse_qsl(forward.query_string, keep_blank_values=True))
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             try:
@@ -198,7 +197,7 @@ class SQS:
                 raise ServiceError("MalformedQueryString", "The body is not UTF-8.", 400) from None
             form.update(parse_qsl(text, keep_blank_values=True))
         operation, params = decode_query(self._query_model, form)
-        return _Call("query", str(operation.name), params)
+        return _Call(str(operation.name), params)
 
     def _checks(self, call: _Call, path: str, region: str, caller: str) -> tuple[list[Check], str]:
         """The checks of `call` and the account owning the queue it acts on."""
@@ -247,7 +246,7 @@ class SQS:
         refuses a bad one without saying why (`InvalidAttributeValue`)."""
         if mapped.operation not in ("CreateQueue", "SetQueueAttributes"):
             return None
-        attributes = self.decode(mapped.forward).params.get("Attributes") or {}
+        attributes = self._decode(mapped.forward).params.get("Attributes") or {}
         text = attributes.get("Policy")
         if not text:  # an empty Policy removes the queue's policy
             return None

@@ -264,6 +264,14 @@ class Dispatcher:
         assert self.data_plane is not None
         audit["action"] = f"{service}:*"
         try:
+            if _signature_v2(view):
+                # AWS's answer in its SigV4-only Regions; localiam verifies SigV4 only.
+                raise AuthError(
+                    "InvalidRequest",
+                    "The authorization mechanism you have provided is not supported. "
+                    "Please use AWS4-HMAC-SHA256.",
+                    400,
+                )
             authenticated = authenticate(
                 view, self.lookup, now, unsigned_ok=service == "s3", regions=_SCOPE_REGIONS
             )
@@ -467,6 +475,14 @@ def _unchunked(view: HttpRequestView, authenticated: Authenticated | None) -> Ht
         *trailers,
     ]
     return HttpRequestView(view.method, view.path, view.query_string, headers, payload)
+
+
+def _signature_v2(view: HttpRequestView) -> bool:
+    """A request signed with AWS's older Signature Version 2 (header or presigned URL)."""
+    if (view.headers.get("authorization") or "").startswith("AWS "):
+        return True
+    keys = {k for k, _ in parse_qsl(view.query_string, keep_blank_values=True)}
+    return "AWSAccessKeyId" in keys and "Signature" in keys
 
 
 def _looks_like_s3(view: HttpRequestView) -> bool:
