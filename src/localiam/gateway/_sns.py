@@ -80,8 +80,9 @@ def _account_of(arn: str) -> str | None:
 
 
 def _request_tags(tags: list[Mapping[str, str]]) -> dict[str, object]:
-    context: dict[str, object] = {f"aws:RequestTag/{t['Key']}": t.get("Value", "") for t in tags}
-    context["aws:TagKeys"] = [t["Key"] for t in tags]
+    listed = [t for t in tags if "Key" in t]
+    context: dict[str, object] = {f"aws:RequestTag/{t['Key']}": t.get("Value", "") for t in listed}
+    context["aws:TagKeys"] = [t["Key"] for t in listed]
     return context
 
 
