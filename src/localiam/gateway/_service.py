@@ -5,6 +5,7 @@ allowed handed to the backend (moto) in the account that owns the resource."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
@@ -12,8 +13,10 @@ from localiam.authz import AuthorizationPolicies, Decision, PolicySet, Request, 
 from localiam.catalog import Catalog
 from localiam.gateway import _moto_state
 from localiam.gateway._backend import MotoBackend
-from localiam.gateway._ec2 import EC2
+from localiam.gateway._dynamodb import DynamoDB
+from localiam.gateway._ec2 import EC2, ProfileLookup, plain_encoding
 from localiam.gateway._model import Check, GatewayAnswer, GatewayRequest, Mapped, Unmappable
+from localiam.gateway._moto_dynamodb import MotoTables
 from localiam.gateway._s3 import S3
 from localiam.gateway._sns import SNS
 from localiam.gateway._sqs import SQS
@@ -62,7 +65,11 @@ class DataPlane:
         principals: PrincipalResolver,
         catalog: Catalog,
         backend: MotoBackend | None = None,
+        profiles: ProfileLookup | None = None,
+        encode: Callable[[str], str] | None = None,
     ) -> None:
+        """`profiles` reads IAM instance profiles (EC2 attaches them), `encode` makes EC2's
+        encoded authorization failure messages (what STS DecodeAuthorizationMessage reads)."""
         self.principals = principals
         self.backend = backend or MotoBackend()
         self._rcp_services = catalog.rcp_services
@@ -70,7 +77,8 @@ class DataPlane:
             S3(_moto_state.s3_owner, _moto_state.s3_object_tags),
             SQS(),
             SNS(catalog),
-            EC2(),
+            EC2(profiles=profiles, encode=encode or plain_encoding),
+            DynamoDB(MotoTables()),
         ]
         self.adapters: dict[str, Adapter] = {a.service: a for a in adapters}
 
@@ -113,6 +121,8 @@ class DataPlane:
         invalid = adapter.validate(mapped)
         if invalid is not None:
             return self._error(request, invalid[0], invalid[1], 400, action)
+        if mapped.prepare is not None:
+            mapped.prepare()
         status, headers, body = self.backend.call(mapped.forward, mapped.backend_account)
         kept = tuple((k, v) for k, v in headers if k.lower() not in _DROPPED_HEADERS)
         if request.view.method.upper() == "HEAD":

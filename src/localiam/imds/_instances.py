@@ -62,16 +62,19 @@ def find_instance(instance_id: str) -> InstanceFacts | None:
 
 
 def _user_data(instance: Any) -> bytes | None:
+    """The user data as given at launch (moto keeps it base64-encoded)."""
     raw = instance.user_data
     if not raw:
         return None
     value = raw[0] if isinstance(raw, list) else raw
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
+    if hasattr(value, "as_bytes"):  # moto's Base64EncodedString
+        value = value.as_bytes()
+    if isinstance(value, str):
+        value = value.encode()
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        return str(value).encode()
+        return bytes(value)
 
 
 def _facts(

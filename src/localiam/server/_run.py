@@ -10,6 +10,7 @@ from typing import TextIO
 
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.gateway import DataPlane
+from localiam.gateway._profiles import StoreProfiles
 from localiam.imds import Imds, RoleSessions
 from localiam.server._app import LocalIamApp, create_app, utc_now
 from localiam.server._audit import AuditWriter
@@ -65,7 +66,12 @@ def build(
         catalog=catalog, managed=managed, ids=ids, secrets=secrets, principals=iam.principals
     )
     organizations = OrganizationsService(catalog=catalog, ids=ids, principals=iam.principals)
-    data_plane = DataPlane(principals=iam.principals, catalog=catalog)
+    data_plane = DataPlane(
+        principals=iam.principals,
+        catalog=catalog,
+        profiles=StoreProfiles(db),
+        encode=secrets.encrypt,
+    )
     imds = Imds(
         RoleSessions(
             db=db,
