@@ -239,3 +239,70 @@ def test_credentials_refresh_after_expiry(tmp_path: Path) -> None:
         assert _on_the_instance(server, instance)["read"] == "hello"
     finally:
         stop_server(process)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_dedicated_port_serves_the_instance_like_169_254_169_254(server: LiveServer) -> None:
+    instance = _setup(server, http_tokens="optional")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localiam.cli", "imds", instance,
+         "--endpoint", server.endpoint, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == f"{server.endpoint}/_localiam/imds/{instance}"
+        assert "serving" in process.stdout.readline()
+        base = f"http://127.0.0.1:{port}"
+        status, hostname = _get(f"{base}/latest/meta-data/hostname")
+        assert status == 200 and hostname.endswith(".ec2.internal")
+        status, token = _get(
+            f"{base}/latest/api/token", {"X-aws-ec2-metadata-token-ttl-seconds": "30"}, "PUT"
+        )
+        assert status == 200
+        assert _get(
+            f"{base}/latest/meta-data/instance-id", {"X-aws-ec2-metadata-token": token}
+        ) == (
+            200,
+            instance,
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_requests_with_instance_credentials_carry_the_instance_keys(server: LiveServer) -> None:
+    instance = _setup(server, http_tokens="optional")
+    arn = f"arn:aws:ec2:us-east-1:{server.account_id}:instance/{instance}"
+    only_from_this_instance = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::data/*",
+                "Condition": {"StringEquals": {"ec2:SourceInstanceARN": arn}},
+            },
+            {
+                "Effect": "Deny",
+                "Action": "s3:PutObject",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"ec2:RoleDelivery": "1.0"}},
+            },
+        ],
+    }
+    server.client("iam").put_role_policy(
+        RoleName="web-role", PolicyName="read", PolicyDocument=json.dumps(only_from_this_instance)
+    )
+    seen = _on_the_instance(server, instance)
+    assert seen["read"] == "hello"  # ec2:SourceInstanceARN matched
+    assert seen["write"] == "AccessDenied"
