@@ -71,9 +71,7 @@ def _is_path_start(found: Sequence[Token], index: int) -> bool:
     return not (index + 1 < len(found) and found[index + 1] == ("op", "("))
 
 
-def expression_names(
-    expression: str | None, kind: str, names: Mapping[str, str]
-) -> list[str]:
+def expression_names(expression: str | None, kind: str, names: Mapping[str, str]) -> list[str]:
     """The top-level attribute names `expression` reads or writes, in order, once each."""
     if not expression:
         return []

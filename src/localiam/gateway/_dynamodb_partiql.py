@@ -27,10 +27,11 @@ _TOKEN = re.compile(
     r"|(?P<param>\?)"
     r"|(?P<op><<|>>|<>|!=|<=|>=|\|\||[=<>(){}\[\],.:*+\-/%])"
 )
-_KEYWORDS = frozenset(
-    "select from where and or not in between is missing null true false set remove insert "
-    "into value update delete exists returning all old new modified order by asc desc".split()
-)
+_KEYWORDS = frozenset({
+    "select", "from", "where", "and", "or", "not", "in", "between", "is", "missing", "null",
+    "true", "false", "set", "remove", "insert", "into", "value", "update", "delete", "exists",
+    "returning", "all", "old", "new", "modified", "order", "by", "asc", "desc",
+})  # fmt: skip
 _RETURNING = {
     ("all", "old"): "ALL_OLD",
     ("modified", "old"): "UPDATED_OLD",
@@ -330,7 +331,11 @@ def _pins(found: list[Token], attribute: str) -> list[Token] | None:
 
 def _pins_of_conjunction(found: list[Token], attribute: str) -> list[Token] | None:
     for conjunct in _split(found, "and"):
-        if len(conjunct) > 1 and conjunct[0].is_op("(") and _close(conjunct, 0) == len(conjunct) - 1:
+        if (
+            len(conjunct) > 1
+            and conjunct[0].is_op("(")
+            and _close(conjunct, 0) == len(conjunct) - 1
+        ):
             nested = _pins(conjunct[1:-1], attribute)
             if nested is not None:
                 return nested

@@ -49,6 +49,16 @@ class MotoTables:
         tags = {str(t["Key"]): str(t["Value"]) for t in found.tags or []}
         return TableFacts(str(found.hash_key_attr), indexes, tags)
 
+    def implements(self, operation: str, streams: bool) -> bool:
+        """Whether moto serves `operation` of DynamoDB (or DynamoDB Streams); it raises
+        NotImplementedError for the others."""
+        from botocore import xform_name
+        from moto.dynamodb.responses import DynamoHandler
+        from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+        handler: Any = DynamoDBStreamsHandler if streams else DynamoHandler
+        return callable(getattr(handler, xform_name(operation), None))
+
     def policy(self, account: str, region: str, arn: str) -> str | None:
         """The resource-based policy of the table or stream `arn`, None when it has none."""
         backend = _backend(account, region)
