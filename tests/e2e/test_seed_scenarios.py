@@ -1,12 +1,14 @@
-"""The seed's scenarios that S3 alone can show, end to end against a live server with boto3:
-bucket versus object ARNs, an SCP that stops a member account's administrator, a "deny unless
-from these IP ranges" policy, a force-MFA policy, and tag-based access
+"""The seed's scenarios end to end against a live server with boto3: bucket versus object ARNs,
+a user who dumps a DynamoDB table into another account's bucket (and the same through a role),
+an SCP that stops a member account's administrator, a "deny unless from these IP ranges" policy,
+a force-MFA policy, and tag-based access
 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-policies-s3.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-ip.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_mfa-dates.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html).
 
-DynamoDB's scenarios are in the DynamoDB suites."""
+"ec2/dynamodb only in two regions" is in the EC2 and DynamoDB suites (test_gateway_ec2.py,
+test_gateway_dynamodb.py)."""
 
 from __future__ import annotations
 
@@ -308,3 +310,96 @@ def test_principal_tag_must_equal_the_objects_tag(server: LiveServer) -> None:
     assert outcome(lambda: clients["rita"].get_object(Bucket="projects", Key="red.txt")) != (
         "allowed"
     )
+
+
+def dynamodb(caller: Caller) -> Any:
+    return _boto().client(
+        "dynamodb",
+        endpoint_url=caller.server.endpoint,
+        aws_access_key_id=caller.creds["AccessKeyId"],
+        aws_secret_access_key=caller.creds["SecretAccessKey"],
+        aws_session_token=caller.creds.get("SessionToken"),
+    )
+
+
+def test_scenario_2_resource_policy_keeps_the_users_permissions_a_role_replaces_them(
+    server: LiveServer,
+) -> None:
+    """A user of account A scans A's table and writes the dump into B's bucket, which B's bucket
+    policy opens to A: it works, with the user's own permissions. Assuming a role in B to do the
+    same fails to read A's table: the role's permissions replace the user's
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_compare-resource-policies.html)."""
+    org = create_org(server)
+    b = org.account("bravo")
+    b_admin = org.member(b)
+
+    # Account A (the default account): a table with items.
+    a_root = root_caller(server)
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"
+    ddb = dynamodb(a_root)
+    ddb.create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for n in range(3):
+        ddb.put_item(TableName="orders", Item={"id": {"S": f"o{n}"}})
+
+    # Account B: a bucket whose policy lets account A's principals put dumps.
+    s3(b_admin).create_bucket(Bucket="bravo-dumps")
+    s3(b_admin).put_bucket_policy(
+        Bucket="bravo-dumps",
+        Policy=document(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::bravo-dumps/*",
+            }
+        ),
+    )
+    # ... and a role that A's user may assume, allowed to write its own bucket only.
+    b_admin.iam.create_role(
+        RoleName="dumper",
+        AssumeRolePolicyDocument=document(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+    )
+    b_admin.iam.put_role_policy(
+        RoleName="dumper",
+        PolicyName="write",
+        PolicyDocument=document(allow("s3:PutObject", resource="arn:aws:s3:::bravo-dumps/*")),
+    )
+
+    # A's user: may scan its table, write to B's bucket, and assume B's role.
+    alice = a_root.new_user(
+        "alice",
+        allow("dynamodb:Scan", resource=table),
+        allow("s3:PutObject", resource="arn:aws:s3:::bravo-dumps/*"),
+        allow("sts:AssumeRole", resource=f"arn:aws:iam::{b}:role/dumper"),
+    )
+
+    # Through the bucket policy: alice keeps her own permissions, reads A's table, writes to B.
+    items = dynamodb(alice).scan(TableName="orders")["Items"]
+    assert sorted(i["id"]["S"] for i in items) == ["o0", "o1", "o2"]
+    s3(alice).put_object(Bucket="bravo-dumps", Key="orders.json", Body=repr(items).encode())
+    head = s3(b_admin).head_object(Bucket="bravo-dumps", Key="orders.json")
+    assert head["ContentLength"] > 0
+
+    # Through the role: the session holds only the role's permissions, so A's table is closed.
+    session = alice.assume(f"arn:aws:iam::{b}:role/dumper")
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        dynamodb(session).scan(TableName=table)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "AccessDeniedException"
+    assert (
+        "assumed-role/dumper/session is not authorized to perform: dynamodb:Scan"
+        in (error["Message"])
+    )
+    # ... while writing the bucket as the role still works.
+    s3(session).put_object(Bucket="bravo-dumps", Key="again.json", Body=b"[]")
