@@ -97,3 +97,30 @@ def test_follow_prints_new_events_as_they_come(server: LiveServer) -> None:
     finally:
         follower.terminate()
         follower.wait(timeout=10)
+
+
+def test_a_data_plane_request_shows_the_action_resource_and_keys_it_was_mapped_to(
+    server: LiveServer,
+) -> None:
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="audited")
+    s3.list_objects_v2(Bucket="audited", Prefix="logs/", Delimiter="/", MaxKeys=7)
+    time.sleep(0.5)  # the audit writer batches
+    listed = [e for e in events(server) if e["action"] == "s3:ListObjectsV2"]
+    assert listed, "the ListObjectsV2 call is in the log"
+    checks = listed[-1]["checks"]
+    assert isinstance(checks, list) and len(checks) == 1
+    check = checks[0]
+    assert check["action"] == "s3:ListBucket"
+    assert check["resource"] == "arn:aws:s3:::audited"
+    assert check["resourceAccount"] == "123456789012"
+    context = check["context"]
+    assert context["s3:prefix"] == "logs/"
+    assert context["s3:delimiter"] == "/"
+    assert context["s3:max-keys"] == "7"
+    table = subprocess.run(
+        [sys.executable, "-m", "localiam.cli", "events", "--data-dir", str(server.data_dir),
+         "--table"],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    assert "checked s3:ListBucket on arn:aws:s3:::audited [" in table
