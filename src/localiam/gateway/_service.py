@@ -149,9 +149,7 @@ class DataPlane:
         facts: RequestFacts,
     ) -> Decision:
         caller = principal.caller if principal is not None else parse_caller("anonymous")
-        context = global_context(facts, principal.tags if principal is not None else None)
-        if principal is not None:
-            context.update(principal.request_context(facts.now))
+        context = global_context(facts) if principal is None else principal.context_for(facts)
         context.update(check.context)
         if check.resource_account is not None and check.action.startswith("s3:"):
             context["s3:ResourceAccount"] = check.resource_account

@@ -23,6 +23,7 @@ from localiam.policy import (
     parse_caller,
 )
 from localiam.protocol import ServiceError
+from localiam.services._context import RequestFacts, global_context
 from localiam.services._generation import GenerationCache
 from localiam.services._orgscope import OrgScope
 from localiam.services._owners import Owner, SessionOwner
@@ -91,6 +92,13 @@ class Principal:
     role_id: str | None = None
     mfa_at: datetime | None = None
     temporary: bool = False
+
+    def context_for(self, facts: RequestFacts) -> dict[str, object]:
+        """Every key a request of this principal starts with: the request's global keys
+        (aws:SourceIp, aws:CurrentTime, ...), aws:PrincipalTag/*, and the credential's keys."""
+        context = global_context(facts, self.tags)
+        context.update(self.request_context(facts.now))
+        return context
 
     def request_context(self, now: datetime) -> dict[str, object]:
         """The credential's keys for one request, including the age of its MFA check."""

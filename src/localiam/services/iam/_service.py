@@ -23,7 +23,7 @@ from localiam.authz import (
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller
 from localiam.protocol import ServiceError
-from localiam.services._context import RequestFacts, global_context
+from localiam.services._context import RequestFacts
 from localiam.services._generation import GenerationCache
 from localiam.services._owners import Owner
 from localiam.services._principals import Principal, PrincipalResolver
@@ -194,8 +194,7 @@ class IamService:
         account = owner.account_id
         lookup = _StoreLookup(session, account, self._lookup_cache)
         target = iam_target(operation, params, caller, account, self.catalog, lookup)
-        context = global_context(facts, principal.tags)
-        context.update(principal.request_context(facts.now))
+        context = principal.context_for(facts)
         context.update(target.context)
         decision = self._authorize(
             session,

@@ -16,7 +16,7 @@ from typing import Any
 from localiam.authz import Decision, Request, evaluate
 from localiam.catalog import Catalog
 from localiam.protocol import ServiceError
-from localiam.services._context import RequestFacts, global_context
+from localiam.services._context import RequestFacts
 from localiam.services._owners import Owner
 from localiam.services._principals import PrincipalResolver
 from localiam.services.iam import AuthorizationDenied, Outcome
@@ -98,8 +98,7 @@ class OrganizationsService:
         member = session.get(OrgAccount, principal.account_id)
         org = None if member is None else session.get(Organization, member.org_id)
         call = OrgCall(session, principal, params, facts.now, self.org_ids, self.ids, org)
-        context = global_context(facts, principal.tags)
-        context.update(principal.request_context(facts.now))
+        context = principal.context_for(facts)
         context.update(spec.context(call) if org is not None or spec.scope == "any" else {})
         resources = spec.resources(call) if org is not None else ["*"]
         # Each resource the operation names must be allowed (AttachPolicy: the policy and the

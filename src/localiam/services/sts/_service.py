@@ -26,7 +26,7 @@ from localiam.authz import (
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller, CallerKind, MalformedPolicyDocument, PolicyKind
 from localiam.protocol import ServiceError
-from localiam.services._context import RequestFacts, global_context, tag_context
+from localiam.services._context import RequestFacts, tag_context
 from localiam.services._owners import Owner
 from localiam.services._principals import PrincipalResolver
 from localiam.services.iam._mfa import verify_totp
@@ -117,8 +117,7 @@ class StsService:
                 sender=False,
             )
         check_caller(principal.caller.kind, principal.session, operation)
-        context = global_context(facts, principal.tags)
-        context.update(principal.request_context(facts.now))
+        context = principal.context_for(facts)
         call = StsCall(session, principal, params, facts, context, owner)
         result = handler(call)
         decision = self._last_decision(call, operation)
