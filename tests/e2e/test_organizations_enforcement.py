@@ -353,3 +353,34 @@ def test_rcp_data_perimeter_keeps_outsiders_out(server: LiveServer) -> None:
     assert "with an explicit deny in a resource control policy" in reason
     # Principals of the organization are inside the perimeter.
     assert org.member(inside_account).account == inside_account
+
+
+def test_simulate_principal_policy_reports_the_scp_outcome(server: LiveServer) -> None:
+    """SimulatePrincipalPolicy gives OrganizationsDecisionDetail for a member account's
+    principal (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html),
+    and none for the management account's, which SCPs do not affect."""
+    org = create_org(server)
+    account, ou, admin = member_in_ou(org)
+    admin.new_user("analyst", allow("*"))
+    org.attach(org.policy("no-new-users", deny("iam:CreateUser")), ou)
+
+    results = admin.iam.simulate_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::{account}:user/analyst",
+        ActionNames=["iam:CreateUser", "iam:ListUsers"],
+    )["EvaluationResults"]
+    by_action = {r["EvalActionName"]: r for r in results}
+    assert by_action["iam:CreateUser"]["EvalDecision"] == "explicitDeny"
+    assert by_action["iam:CreateUser"]["OrganizationsDecisionDetail"] == {
+        "AllowedByOrganizations": False
+    }
+    assert by_action["iam:ListUsers"]["EvalDecision"] == "allowed"
+    assert by_action["iam:ListUsers"]["OrganizationsDecisionDetail"] == {
+        "AllowedByOrganizations": True
+    }
+
+    management = org.admin.iam.simulate_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::{org.management}:user/org-admin",
+        ActionNames=["iam:CreateUser"],
+    )["EvaluationResults"][0]
+    assert management["EvalDecision"] == "allowed"
+    assert "OrganizationsDecisionDetail" not in management
