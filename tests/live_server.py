@@ -94,14 +94,17 @@ def start_server(
         "LOCALIAM_ROOT_SECRET_ACCESS_KEY": ROOT_SECRET,
         **(extra_env or {}),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localiam.cli", "serve", "--port", str(port),
-         "--data-dir", str(data_dir), *(extra_args or [])],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
+    # The server's output goes to a file, not a pipe: a pipe nobody reads fills up and stops
+    # the server in the middle of a log line.
+    with (data_dir / "server.log").open("a", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "localiam.cli", "serve", "--port", str(port),
+             "--data-dir", str(data_dir), *(extra_args or [])],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -109,7 +112,7 @@ def start_server(
                 return process, LiveServer(f"http://127.0.0.1:{port}", data_dir, "123456789012")
         except OSError:
             if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
+                output = (data_dir / "server.log").read_text(encoding="utf-8")
                 raise RuntimeError(f"localiam serve exited: {output}") from None
             time.sleep(0.1)
     process.kill()

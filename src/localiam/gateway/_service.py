@@ -5,6 +5,7 @@ allowed handed to the backend (moto) in the account that owns the resource."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
@@ -15,8 +16,10 @@ from localiam.gateway import _moto_state
 from localiam.gateway._backend import MotoBackend
 from localiam.gateway._dynamodb import DynamoDB
 from localiam.gateway._ec2 import EC2, ProfileLookup, plain_encoding
+from localiam.gateway._kms import KMS
 from localiam.gateway._model import Check, GatewayAnswer, GatewayRequest, Mapped, Unmappable
 from localiam.gateway._moto_dynamodb import MotoTables
+from localiam.gateway._moto_kms import MotoKeys
 from localiam.gateway._s3 import S3
 from localiam.gateway._sns import SNS
 from localiam.gateway._sqs import SQS
@@ -25,6 +28,8 @@ from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts, global_context
 from localiam.services._principals import Principal, PrincipalResolver
 from localiam.store import Session
+
+log = logging.getLogger("localiam.gateway")
 
 _DROPPED_HEADERS = frozenset(
     {"content-length", "server", "date", "connection", "transfer-encoding"}
@@ -79,6 +84,7 @@ class DataPlane:
             SNS(catalog),
             EC2(profiles=profiles, encode=encode or plain_encoding),
             DynamoDB(MotoTables()),
+            KMS(MotoKeys()),
         ]
         self.adapters: dict[str, Adapter] = {a.service: a for a in adapters}
 
@@ -124,6 +130,18 @@ class DataPlane:
         if mapped.prepare is not None:
             mapped.prepare()
         status, headers, body = self.backend.call(mapped.forward, mapped.backend_account)
+        if status >= 500 and status != 501:
+            # The backend failed on input localiam let through: say so in the service's own
+            # format rather than pass on its page.
+            log.warning("backend failure %s on %s: %r", status, action, body[:500])
+            return self._error(
+                request,
+                "InternalFailure",
+                f"localiam's backend (moto) could not serve {action}; the request may use a "
+                "feature it does not implement.",
+                500,
+                action,
+            )
         kept = tuple((k, v) for k, v in headers if k.lower() not in _DROPPED_HEADERS)
         if request.view.method.upper() == "HEAD":
             length = next((v for k, v in headers if k.lower() == "content-length"), None)

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 from localiam.auth import HttpRequestView
 from localiam.authz import Decision
 from localiam.catalog import Catalog
+from localiam.gateway._input import validation_style
 from localiam.gateway._model import Check, Forward, GatewayRequest, Mapped, Unmappable
 from localiam.policy import MalformedPolicyDocument, PolicyKind, parse_policy
 from localiam.protocol import ServiceError, decode_query, encode_query_error, load_service_model
@@ -134,6 +135,7 @@ class SNS:
 
     def map(self, request: GatewayRequest) -> Mapped:
         operation, params = decode_query(self._model, query_form(request.view))
+        validation_style(operation, params)
         name = str(operation.name)
         info = self._catalog.action(f"sns:{_ACTIONS.get(name, name)}")
         if info is None:

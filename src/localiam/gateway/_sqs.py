@@ -40,6 +40,7 @@ import botocore.model  # type: ignore[import-untyped, unused-ignore]
 
 from localiam.authz import Decision, PolicyType
 from localiam.gateway import _moto_sqs
+from localiam.gateway._input import parameter_style
 from localiam.gateway._model import Check, Forward, GatewayRequest, Mapped, Unmappable
 from localiam.policy import MalformedPolicyDocument, PolicyKind, parse_policy
 from localiam.protocol import ServiceError, decode_json, decode_query, load_service_model
@@ -188,6 +189,7 @@ class SQS:
         target = headers.get("x-amz-target")
         if target is not None:
             operation, params = decode_json(self._json_model, target, forward.body)
+            parameter_style(operation, params, constraints=False)
             return _Call(str(operation.name), params)
         form = dict(parse_qsl(forward.query_string, keep_blank_values=True))
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
@@ -197,6 +199,7 @@ class SQS:
                 raise ServiceError("MalformedQueryString", "The body is not UTF-8.", 400) from None
             form.update(parse_qsl(text, keep_blank_values=True))
         operation, params = decode_query(self._query_model, form)
+        parameter_style(operation, params, constraints=False)
         return _Call(str(operation.name), params)
 
     def _checks(self, call: _Call, path: str, region: str, caller: str) -> tuple[list[Check], str]:

@@ -348,8 +348,35 @@ def test_tags_on_an_unknown_kind_of_id_are_refused() -> None:
 
 def test_tags_for_an_unknown_resource_type_are_refused() -> None:
     spec = [{"ResourceType": "starship", "Tags": [{"Key": "a", "Value": "b"}]}]
-    with pytest.raises(Unmappable):
+    with pytest.raises(ServiceError) as refused:
         mapped("CreateVpc", CidrBlock="10.0.0.0/16", TagSpecifications=spec)
+    assert refused.value.code == "InvalidParameterValue"
+    assert refused.value.message == (
+        "Value (starship) for parameter TagSpecifications.1.ResourceType is invalid."
+    )
+
+
+def _form_request(body: str) -> GatewayRequest:
+    headers = [("content-type", "application/x-www-form-urlencoded"), ("host", "ec2.test")]
+    view = HttpRequestView("POST", "/", "", headers, body.encode())
+    return GatewayRequest(view, "ec2", R, ACCOUNT, "req-1")
+
+
+def test_bad_input_is_refused_before_the_backend_sees_it() -> None:
+    with pytest.raises(ServiceError) as missing:
+        _adapter().map(_form_request("Action=RunInstances&Version=2016-11-15&MaxCount=1"))
+    assert (missing.value.code, missing.value.message) == (
+        "MissingParameter",
+        "The request must contain the parameter MinCount",
+    )
+    with pytest.raises(ServiceError) as typed:
+        _adapter().map(
+            _form_request("Action=RunInstances&Version=2016-11-15&MinCount=a&MaxCount=1")
+        )
+    assert (typed.value.code, typed.value.message) == (
+        "InvalidParameterValue",
+        "Value (a) for parameter MinCount is invalid.",
+    )
 
 
 def test_create_security_group_in_a_vpc() -> None:

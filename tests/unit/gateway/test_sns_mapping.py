@@ -200,7 +200,10 @@ def test_subscription_operations_act_on_the_topic() -> None:
         ("ListSubscriptions", {}),
         ("GetSMSAttributes", {}),
         ("ListPlatformApplications", {}),
-        ("CreatePlatformApplication", {"Name": "a", "Platform": "GCM", "Attributes": {}}),
+        (
+            "CreatePlatformApplication",
+            {"Name": "a", "Platform": "GCM", "Attributes": {"PlatformCredential": "key"}},
+        ),
     ],
 )
 def test_actions_without_a_resource_type_are_on_star(
