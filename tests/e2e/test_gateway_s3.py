@@ -520,3 +520,31 @@ def test_aws_cli_copies_a_10_mb_file_in_parts(server: LiveServer, tmp_path: Path
     got = server.cli("s3", "cp", "s3://large/ten.bin", str(down), **user)
     assert got.code == 0, got.stderr[-500:]
     assert down.read_bytes() == local.read_bytes()
+
+
+def test_a_virtual_hosted_request_names_its_bucket_in_the_host(server: LiveServer) -> None:
+    """`GET http://bucket.localhost:PORT/key` (virtual-hosted style) reads the same object as
+    the path-style `GET /bucket/key`; the name resolves nowhere here, so the request is sent to
+    127.0.0.1 with that Host header, signed for it as an SDK signs it."""
+    import http.client
+
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from live_server import ROOT_KEY, ROOT_SECRET
+
+    bucket_with(server, "vhosted", greeting=b"hello from the host")
+    port = server.endpoint.rsplit(":", 1)[1]
+    request = AWSRequest(method="GET", url=f"http://vhosted.localhost:{port}/greeting")
+    request.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+    S3SigV4Auth(Credentials(ROOT_KEY, ROOT_SECRET), "s3", "us-east-1").add_auth(request)
+    headers = dict(request.prepare().headers)
+    headers["Host"] = f"vhosted.localhost:{port}"
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+    try:
+        conn.request("GET", "/greeting", headers=headers)
+        answer = conn.getresponse()
+        assert (answer.status, answer.read()) == (200, b"hello from the host")
+    finally:
+        conn.close()
