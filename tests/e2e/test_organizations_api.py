@@ -679,3 +679,24 @@ def test_tag_untag_and_list(server: LiveServer) -> None:
         "ConstraintViolationException",
         "MAX_TAG_LIMIT_EXCEEDED",
     )
+
+
+def test_close_account_suspends_it_and_its_credentials_stop_working(server: LiveServer) -> None:
+    """CloseAccount suspends a member account; its principals can no longer sign requests
+    (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CloseAccount.html)."""
+    org = create_org(server)
+    account = org.account("doomed")
+    admin = org.member(account)
+    assert admin.iam.list_roles()["Roles"]  # works while the account is open
+
+    org.client.close_account(AccountId=account)
+    described = org.client.describe_account(AccountId=account)["Account"]
+    assert described["Status"] == "SUSPENDED"
+    refused = error_of(lambda: admin.iam.list_roles())
+    assert refused["Code"] == "InvalidClientTokenId"
+
+    again = error_of(lambda: org.client.close_account(AccountId=account))
+    assert again["Code"] == "AccountAlreadyClosedException"
+    management = error_of(lambda: org.client.close_account(AccountId=org.management))
+    assert management["Code"] == "ConstraintViolationException"
+    assert management["Reason"] == "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"

@@ -45,8 +45,8 @@ from localiam.services._owners import KeyOwner, SessionOwner
 from localiam.services.iam import AuthorizationDenied, IamService
 from localiam.services.organizations._service import OrganizationsService
 from localiam.services.sts import StsService
-from localiam.store import Database, IdGenerator, Secrets, select
-from localiam.store.models import AccessKey, AuditEvent, KeyStatus, StsSession
+from localiam.store import Database, IdGenerator, Secrets, Session, select
+from localiam.store.models import AccessKey, AuditEvent, KeyStatus, OrgAccount, StsSession
 
 log = logging.getLogger("localiam.server")
 
@@ -115,7 +115,7 @@ class Dispatcher:
         with self.db.read() as session:
             if access_key_id.startswith("ASIA"):
                 temp = session.get(StsSession, access_key_id)
-                if temp is None:
+                if temp is None or _closed(session, temp.account_id):
                     return None
                 return SigningKey(
                     access_key_id=temp.access_key_id,
@@ -124,7 +124,11 @@ class Dispatcher:
                     owner=SessionOwner(temp.account_id, temp.access_key_id, temp.expires_at),
                 )
             key = session.get(AccessKey, access_key_id)
-            if key is None or key.status is not KeyStatus.ACTIVE:
+            if (
+                key is None
+                or key.status is not KeyStatus.ACTIVE
+                or _closed(session, key.account_id)
+            ):
                 return None
             return SigningKey(
                 access_key_id=key.access_key_id,
@@ -340,6 +344,13 @@ class Dispatcher:
         else:
             status, body = encode_query_error(self.models.get(service), error, request_id)
         return HttpAnswer(status, body, _headers(request_id, service))
+
+
+def _closed(session: Session, account_id: str) -> bool:
+    """Whether the account was closed through Organizations (CloseAccount suspends it): its
+    credentials no longer work."""
+    member = session.get(OrgAccount, account_id)
+    return member is not None and member.status != "ACTIVE"
 
 
 def _event(request_id: str, now: datetime, audit: dict[str, Any]) -> AuditEvent:
