@@ -77,3 +77,29 @@ def test_bad_input_gets_the_services_error(
     got, answer = _send(server, method, path, service, body, headers)
     assert got == status, answer
     assert marker in answer
+
+
+@pytest.mark.parametrize(
+    ("service", "code", "status"),
+    [
+        ("dynamodb", "UnrecognizedClientException", 400),
+        ("kms", "UnrecognizedClientException", 400),
+        ("sqs", "InvalidClientTokenId", 403),
+    ],
+)
+def test_an_unknown_key_is_refused_with_the_services_code_and_status(
+    server: LiveServer, service: str, code: str, status: int
+) -> None:
+    import botocore.exceptions
+
+    client = server.client(service, key="AKIAUNKNOWNKEY000000", secret="x" * 40)
+    call = {
+        "dynamodb": lambda: client.list_tables(),
+        "kms": lambda: client.list_keys(),
+        "sqs": lambda: client.list_queues(),
+    }[service]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        call()
+    response = refused.value.response
+    assert response["Error"]["Code"] == code
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == status

@@ -246,6 +246,9 @@ class EC2:
             message += f" Encoded authorization failure message: {self._encode(_failure(decision))}"
         return "UnauthorizedOperation", message, 403
 
+    def status(self, code: str, status: int) -> int:
+        return status
+
     def error(
         self, code: str, message: str, status: int, request_id: str
     ) -> tuple[tuple[tuple[str, str], ...], bytes]:

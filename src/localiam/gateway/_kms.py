@@ -584,6 +584,11 @@ class KMS:
             decision = replace(decision, denying_policy=None)
         return "AccessDeniedException", decision.message, 400
 
+    def status(self, code: str, status: int) -> int:
+        """KMS answers authentication failures (an unknown key, a bad signature, an expired
+        token) with HTTP 400, where the query services use 403."""
+        return 400 if status in (401, 403) else status
+
     def error(
         self, code: str, message: str, status: int, request_id: str
     ) -> tuple[tuple[tuple[str, str], ...], bytes]:

@@ -223,6 +223,9 @@ class S3:
             message = "Access Denied"
         return "AccessDenied", message, 403
 
+    def status(self, code: str, status: int) -> int:
+        return status
+
     def error(
         self, code: str, message: str, status: int, request_id: str
     ) -> tuple[tuple[tuple[str, str], ...], bytes]:

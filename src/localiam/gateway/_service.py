@@ -60,6 +60,10 @@ class Adapter(Protocol):
     ) -> tuple[tuple[tuple[str, str], ...], bytes]:
         """The headers and body of an error in the service's own format."""
 
+    def status(self, code: str, status: int) -> int:
+        """The HTTP status the service answers error `code` with (localiam's `status` for most;
+        DynamoDB and KMS answer authentication failures with 400)."""
+
 
 class DataPlane:
     """The gateway over one store of identities and one moto backend."""
@@ -97,9 +101,11 @@ class DataPlane:
 
     def error_answer(
         self, service: str, code: str, message: str, status: int, request_id: str
-    ) -> tuple[tuple[tuple[str, str], ...], bytes]:
+    ) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
         """An error (authentication, throttling, bad input) in `service`'s own format."""
-        return self.adapters[service].error(code, message, status, request_id)
+        adapter = self.adapters[service]
+        headers, body = adapter.error(code, message, status, request_id)
+        return adapter.status(code, status), headers, body
 
     def handle(
         self,
@@ -219,8 +225,8 @@ class DataPlane:
     def _error(
         self, request: GatewayRequest, code: str, message: str, status: int, action: str
     ) -> GatewayAnswer:
-        headers, body = self.adapters[request.service].error(
-            code, message, status, request.request_id
+        status, headers, body = self.error_answer(
+            request.service, code, message, status, request.request_id
         )
         if request.view.method.upper() == "HEAD":
             body = b""

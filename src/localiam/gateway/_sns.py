@@ -126,6 +126,9 @@ class SNS:
         shown = "SNS:" + action.split(":", 1)[1]
         return "AuthorizationError", decision.message.replace(action, shown), 403
 
+    def status(self, code: str, status: int) -> int:
+        return status
+
     def error(
         self, code: str, message: str, status: int, request_id: str
     ) -> tuple[tuple[tuple[str, str], ...], bytes]:

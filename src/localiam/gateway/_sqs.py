@@ -274,6 +274,9 @@ class SQS:
         )
         return "AccessDenied", shown.message, 403
 
+    def status(self, code: str, status: int) -> int:
+        return status
+
     def error(
         self, code: str, message: str, status: int, request_id: str
     ) -> tuple[tuple[tuple[str, str], ...], bytes]:

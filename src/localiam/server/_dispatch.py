@@ -335,7 +335,9 @@ class Dispatcher:
         self, service: str, code: str, message: str, status: int, request_id: str
     ) -> HttpAnswer:
         assert self.data_plane is not None
-        headers, body = self.data_plane.error_answer(service, code, message, status, request_id)
+        status, headers, body = self.data_plane.error_answer(
+            service, code, message, status, request_id
+        )
         return HttpAnswer(status, body, headers)
 
     def _error(self, service: str, error: ServiceError, request_id: str) -> HttpAnswer:
