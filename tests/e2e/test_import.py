@@ -25,7 +25,8 @@ TRUST = {
     "Statement": [
         {
             "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
+            # A deleted role, which AWS names by its unique id in stored policies.
+            "Principal": {"AWS": [f"arn:aws:iam::{SOURCE}:root", "AROAE2EDELETEDROLE01"]},
             "Action": "sts:AssumeRole",
         }
     ],
@@ -212,8 +213,26 @@ def test_the_imported_role_is_served(imported: tuple[LiveServer, str, str]) -> N
     assert role["Tags"] == [{"Key": "team", "Value": "platform"}]
     # boto3 decodes the document; the source account's id became the target's.
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
-        "AWS": f"arn:aws:iam::{ACCOUNT}:root"
+        "AWS": [f"arn:aws:iam::{ACCOUNT}:root", "AROAE2EDELETEDROLE01"]
     }
+    # Given anew, such an id is refused as AWS refuses it.
+    with pytest.raises(Exception) as refused:
+        iam.create_role(
+            RoleName="copy",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": "AROAE2EDELETEDROLE01"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
+    assert "Invalid principal in policy" in str(refused.value)
     assert iam.get_role_policy(RoleName="deployer", PolicyName="deploy")["PolicyDocument"] == DEPLOY
     attached = iam.list_attached_role_policies(RoleName="deployer")["AttachedPolicies"]
     assert attached == [

@@ -270,3 +270,19 @@ def test_identity_providers(text: str, account: str | None) -> None:
     assert matcher({"Federated": "www.amazon.com"}).grant(c) is None
     assert matcher({"AWS": ACCT}).grant(c) is None
     assert matcher({"Federated": text}, negated=True).excludes(c)
+
+
+def test_a_deleted_principals_unique_id_is_valid_and_matches_no_one() -> None:
+    """AWS rewrites the ARN of a deleted user or role in a stored policy to its unique id; such
+    a policy stays valid (an imported account has them) and the id grants nobody."""
+    matcher, problems = compile_principal(
+        {"AWS": ["AROAEXAMPLEDELETED0001", "arn:aws:iam::111122223333:root"]},
+        negated=False,
+        where="Statement[0].Principal",
+    )
+    assert problems == []
+    assert matcher is not None
+    assert (
+        matcher.grant(parse_caller("arn:aws:iam::444455556666:role/AROAEXAMPLEDELETED0001")) is None
+    )
+    assert matcher.grant(parse_caller("arn:aws:iam::111122223333:user/alice")) is not None

@@ -8,6 +8,7 @@ service-linked roles.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -291,6 +292,9 @@ def _refuse_signin_duration(params: dict[str, Any]) -> None:
         )
 
 
+_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}")
+
+
 def _aws_principals(text: str) -> list[str]:
     """The `AWS` principal ARNs a (valid) trust policy names, as written."""
     document = json.loads(text)
@@ -304,7 +308,7 @@ def _aws_principals(text: str) -> list[str]:
             continue
         names = principal.get("AWS", [])
         for name in [names] if isinstance(names, str) else names:
-            if isinstance(name, str) and name.startswith("arn:"):
+            if isinstance(name, str) and (name.startswith("arn:") or _UNIQUE_ID.fullmatch(name)):
                 found.append(name)
     return found
 
@@ -312,6 +316,8 @@ def _aws_principals(text: str) -> list[str]:
 def _principal_exists(ctx: IamContext, arn: str) -> bool:
     """Whether a user or role ARN of this account names an existing entity (ARNs of other
     accounts, and of the account itself, are taken as they are)."""
+    if _UNIQUE_ID.fullmatch(arn):
+        return False  # unique ids appear only in stored policies, never in given ones
     prefix = f"arn:aws:iam::{ctx.account_id}:"
     if not arn.startswith(prefix):
         return True
