@@ -548,3 +548,33 @@ def test_a_virtual_hosted_request_names_its_bucket_in_the_host(server: LiveServe
         assert (answer.status, answer.read()) == (200, b"hello from the host")
     finally:
         conn.close()
+
+
+def test_denials_within_an_organization_are_detailed_outside_it_are_not(
+    server: LiveServer,
+) -> None:
+    """S3 gives the detailed message to callers of the bucket owner's account or organization,
+    and "Access Denied" to others
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html)."""
+    org = create_org(server)
+    member = org.account("holder")
+    holder = org.member(member)
+    s3(holder).create_bucket(Bucket="org-held")
+    s3(holder).put_object(Bucket="org-held", Key="k", Body=b"x")
+
+    # A user of the management account: same organization, detailed message.
+    insider = root_caller(server).new_user("insider", allow("s3:GetObject"))
+    inside = error_of(lambda: s3(insider).get_object(Bucket="org-held", Key="k"))
+    assert inside["Code"] == "AccessDenied"
+    assert inside["Message"] == (
+        f"User: arn:aws:iam::{ACCOUNT}:user/insider is not authorized to perform: s3:GetObject "
+        'on resource: "arn:aws:s3:::org-held/k" because no resource-based policy allows the '
+        "s3:GetObject action"
+    )
+
+    # The same account once it has left the organization: an outsider now.
+    outsider_account = org.account("leaver")
+    outsider = org.member(outsider_account).new_user("outsider", allow("s3:GetObject"))
+    org.client.remove_account_from_organization(AccountId=outsider_account)
+    outside = error_of(lambda: s3(outsider).get_object(Bucket="org-held", Key="k"))
+    assert (outside["Code"], outside["Message"]) == ("AccessDenied", "Access Denied")

@@ -53,7 +53,8 @@ class Adapter(Protocol):
         resource policy), or None."""
 
     def denied(self, decision: Decision, same_account: bool) -> tuple[str, str, int]:
-        """The error code, message and HTTP status of a denial."""
+        """The error code, message and HTTP status of a denial; `same_account` is true when the
+        caller is of the resource's account or of its organization."""
 
     def error(
         self, code: str, message: str, status: int, request_id: str
@@ -128,7 +129,8 @@ class DataPlane:
             first = first or decision
             if not decision.allowed:
                 return replace(
-                    self._denied(request, decision, principal, check), checks=_described(mapped)
+                    self._denied(session, request, decision, principal, check),
+                    checks=_described(mapped),
                 )
         invalid = adapter.validate(mapped)
         if invalid is not None:
@@ -206,14 +208,14 @@ class DataPlane:
 
     def _denied(
         self,
+        session: Session,
         request: GatewayRequest,
         decision: Decision,
         principal: Principal | None,
         check: Check,
     ) -> GatewayAnswer:
         adapter = self.adapters[request.service]
-        same_account = principal is not None and principal.account_id == check.resource_account
-        code, message, status = adapter.denied(decision, same_account)
+        code, message, status = adapter.denied(decision, self._related(session, principal, check))
         answer = self._error(request, code, message, status, check.action)
         return replace(
             answer,
@@ -221,6 +223,18 @@ class DataPlane:
             decision=decision.decision.value,
             reason=decision.message,
         )
+
+    def _related(self, session: Session, principal: Principal | None, check: Check) -> bool:
+        """Whether the caller is of the resource's account or of its organization: S3 gives
+        such callers the detailed denial message
+        (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html)."""
+        if principal is None or check.resource_account is None:
+            return False
+        if principal.account_id == check.resource_account:
+            return True
+        mine = self.principals.orgs.facts(session, principal.account_id).placement
+        theirs = self.principals.orgs.facts(session, check.resource_account).placement
+        return mine is not None and theirs is not None and mine.org_id == theirs.org_id
 
     def _error(
         self, request: GatewayRequest, code: str, message: str, status: int, action: str
