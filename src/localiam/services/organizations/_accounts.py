@@ -29,13 +29,13 @@ from localiam.services.organizations._targets import (
     attach_defaults,
     detach_everything,
 )
+from localiam.services.organizations._tree import ancestry
 from localiam.store import func, select
 from localiam.store.models import (
     Account,
     CreateAccountRequest,
     InlinePolicy,
     OrgAccount,
-    OrgUnit,
     PrincipalType,
     Role,
 )
@@ -50,29 +50,18 @@ _ADMIN = json.dumps(
 
 
 def account_shape(call: OrgCall, member: OrgAccount) -> dict[str, Any]:
-    path = _path(call, member.parent_id)
+    path = [node.id for node in ancestry(call.session, member.parent_id)]
     return {
         "Id": member.account_id,
         "Arn": member.arn,
         "Email": member.email,
         "Name": member.name,
         "Status": member.status,
-        "State": "CLOSED" if member.status == "CLOSED" else member.status,
+        "State": member.status,
         "Paths": ["/".join((member.org_id, *path, member.account_id)) + "/"],
         "JoinedMethod": member.joined_method,
         "JoinedTimestamp": member.joined_at,
     }
-
-
-def _path(call: OrgCall, parent_id: str | None) -> list[str]:
-    out: list[str] = []
-    while parent_id is not None:
-        node = call.session.get(OrgUnit, parent_id)
-        if node is None:
-            break
-        out.append(node.id)
-        parent_id = node.parent_id
-    return out[::-1]
 
 
 def status_shape(row: CreateAccountRequest) -> dict[str, Any]:

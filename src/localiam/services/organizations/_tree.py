@@ -64,6 +64,19 @@ class Placement:
         return self.account_id == self.management_account
 
 
+def ancestry(session: Session, node_id: str | None) -> list[OrgUnit]:
+    """The root and each OU down to the node `node_id` itself (a root or an OU), root first."""
+    chain: list[OrgUnit] = []
+    while node_id is not None:
+        node = session.get(OrgUnit, node_id)
+        if node is None:
+            break
+        chain.append(node)
+        node_id = node.parent_id
+    chain.reverse()
+    return chain
+
+
 def placement(session: Session, account_id: str) -> Placement | None:
     """Where `account_id` sits in its organization, or None when it is in none."""
     member = session.get(OrgAccount, account_id)
@@ -72,23 +85,14 @@ def placement(session: Session, account_id: str) -> Placement | None:
     org = session.get(Organization, member.org_id)
     if org is None:
         return None
-    path: list[str] = []
-    node_id: str | None = member.parent_id
-    root: OrgUnit | None = None
-    while node_id is not None:
-        node = session.get(OrgUnit, node_id)
-        if node is None:
-            break
-        path.append(node.id)
-        root = node
-        node_id = node.parent_id
-    path.reverse()
+    chain = ancestry(session, member.parent_id)
     enabled = frozenset(
         str(t["Type"])
-        for t in (root.policy_types if root is not None else [])
+        for t in (chain[0].policy_types if chain else [])
         if t.get("Status") == "ENABLED"
     )
-    return Placement(org.id, org.management_account_id, account_id, tuple(path), enabled)
+    path = tuple(node.id for node in chain)
+    return Placement(org.id, org.management_account_id, account_id, path, enabled)
 
 
 def attached_texts(session: Session, target_id: str, policy_type: str) -> list[NamedText]:

@@ -22,6 +22,7 @@ from localiam.services.organizations._targets import (
     attach_defaults,
     detach_everything,
 )
+from localiam.services.organizations._tree import ancestry
 from localiam.store import func, select
 from localiam.store.models import OrgAccount, OrgUnit
 
@@ -29,19 +30,8 @@ MAX_DEPTH = 5
 MAX_UNITS = 1000
 
 
-def _ancestry(call: OrgCall, node: OrgUnit) -> list[OrgUnit]:
-    """`node` and its ancestors, from the root down."""
-    chain = [node]
-    while chain[-1].parent_id is not None:
-        parent = call.session.get(OrgUnit, chain[-1].parent_id)
-        if parent is None:
-            break
-        chain.append(parent)
-    return chain[::-1]
-
-
 def ou_shape(call: OrgCall, unit: OrgUnit) -> dict[str, Any]:
-    path = "/".join((unit.org_id, *(n.id for n in _ancestry(call, unit)))) + "/"
+    path = "/".join((unit.org_id, *(n.id for n in ancestry(call.session, unit.id)))) + "/"
     return {"Id": unit.id, "Arn": unit.arn, "Name": unit.name, "Path": path}
 
 
@@ -70,7 +60,7 @@ def create_ou(call: OrgCall) -> dict[str, Any]:
     if parent is None:
         raise parent_not_found()
     name = call.params["Name"]
-    if len(_ancestry(call, parent)) > MAX_DEPTH:
+    if len(ancestry(call.session, parent.id)) > MAX_DEPTH:
         raise constraint(
             "OU_DEPTH_LIMIT_EXCEEDED",
             "You attempted to create an OU tree that is too many levels deep.",
