@@ -27,8 +27,9 @@ from localiam.services._context import RequestFacts, global_context
 from localiam.services._generation import GenerationCache
 from localiam.services._orgscope import OrgScope
 from localiam.services._owners import Owner, SessionOwner
-from localiam.store import Session, StateGeneration, select
-from localiam.store.models import Role, StsSession, Tag, User
+from localiam.services._tags import tag_map
+from localiam.store import Session, StateGeneration
+from localiam.store.models import Role, StsSession, User
 
 if TYPE_CHECKING:
     # Only a type here: importing the IAM package at run time would be circular (it imports this
@@ -119,12 +120,6 @@ def _invalid_token() -> ServiceError:
     return ServiceError(
         "InvalidClientTokenId", "The security token included in the request is invalid.", 403
     )
-
-
-def tag_map(session: Session, arn: str) -> dict[str, str]:
-    """The tags of the entity `arn` (a user or a role), in their stored order."""
-    rows = session.scalars(select(Tag).where(Tag.resource_arn == arn).order_by(Tag.position))
-    return {t.key: t.value for t in rows}
 
 
 def _iso(moment: datetime) -> str:

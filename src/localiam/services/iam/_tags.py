@@ -8,21 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from localiam.services._tags import drop_all_tags as drop_all_tags
+from localiam.services._tags import tag_map as tag_map
+from localiam.services._tags import tags_of as tags_of
 from localiam.services.iam._context import Handler, IamContext
 from localiam.services.iam._errors import invalid_input, limit_exceeded
 from localiam.store import Session, select
 from localiam.store.models import Tag
 
 MAX_TAGS = 50
-
-
-def tags_of(session: Session, arn: str) -> list[dict[str, str]]:
-    rows = session.scalars(select(Tag).where(Tag.resource_arn == arn).order_by(Tag.position))
-    return [{"Key": t.key, "Value": t.value} for t in rows]
-
-
-def tag_map(session: Session, arn: str) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in tags_of(session, arn)}
 
 
 def set_tags(
@@ -60,11 +54,6 @@ def remove_tags(session: Session, arn: str, keys: list[str]) -> None:
     for row in session.scalars(select(Tag).where(Tag.resource_arn == arn)):
         if row.key.lower() in wanted:
             session.delete(row)
-
-
-def drop_all_tags(session: Session, arn: str) -> None:
-    for row in session.scalars(select(Tag).where(Tag.resource_arn == arn)):
-        session.delete(row)
 
 
 def tag_page(tags: list[dict[str, str]], params: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from localiam.policy import MalformedPolicyDocument, PolicyKind, parse_policy
+from localiam.services._tags import drop_all_tags
 from localiam.services.organizations._call import OrgCall, Spec, page
 from localiam.services.organizations._errors import (
     constraint,
@@ -25,7 +26,7 @@ from localiam.services.organizations._errors import (
     unsupported,
 )
 from localiam.services.organizations._names import FULL_ACCESS, RCP, SCP, policy_arn
-from localiam.services.organizations._tags import drop_tags, put_tags, request_tag_keys
+from localiam.services.organizations._tags import put_tags, request_tag_keys
 from localiam.services.organizations._targets import (
     arn_of_target,
     attach,
@@ -180,7 +181,7 @@ def delete_policy(call: OrgCall) -> dict[str, Any]:
             "The policy is attached to one or more entities. You must detach it from all "
             "roots, OUs, and accounts before performing this operation.",
         )
-    drop_tags(call, row.arn)
+    drop_all_tags(call.session, row.arn)
     call.session.delete(row)
     call.session.flush()
     return {}

@@ -19,6 +19,7 @@ from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts
 from localiam.services._owners import Owner
 from localiam.services._principals import PrincipalResolver
+from localiam.services._tags import tag_map
 from localiam.services.iam import AuthorizationDenied, Outcome
 from localiam.services.organizations._accounts import HANDLERS as ACCOUNTS
 from localiam.services.organizations._call import OrgCall, Spec
@@ -28,8 +29,8 @@ from localiam.services.organizations._organization import HANDLERS as ORGANIZATI
 from localiam.services.organizations._policies import HANDLERS as POLICIES
 from localiam.services.organizations._tags import HANDLERS as TAGS
 from localiam.services.organizations._units import HANDLERS as UNITS
-from localiam.store import IdGenerator, Session, select
-from localiam.store.models import OrgAccount, Organization, Tag
+from localiam.store import IdGenerator, Session
+from localiam.store.models import OrgAccount, Organization
 
 #: Operations that need what localiam does not model (email handshakes, delegated
 #: administrators, resource policies of the organization, responsibility transfers, GovCloud).
@@ -118,8 +119,8 @@ class OrganizationsService:
         caller = call.principal.caller
         resource_context = dict(context)
         if resource != "*":
-            for tag in call.session.scalars(select(Tag).where(Tag.resource_arn == resource)):
-                resource_context[f"aws:ResourceTag/{tag.key}"] = tag.value
+            for key, value in tag_map(call.session, resource).items():
+                resource_context[f"aws:ResourceTag/{key}"] = value
         # Organizations has no resource-based policies to consult (the delegated
         # administrator policy is not modelled): a call is decided by the caller's own
         # policies, as a request on its own account's resources. Which account may call which

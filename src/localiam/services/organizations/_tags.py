@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from localiam.services._context import tag_context
+from localiam.services._tags import tags_of
 from localiam.services.organizations._call import OrgCall, Spec, page
 from localiam.services.organizations._errors import constraint, invalid_input, target_not_found
 from localiam.services.organizations._names import FULL_ACCESS
@@ -21,11 +22,6 @@ MAX_TAGS = 50
 def request_tag_keys(call: OrgCall) -> dict[str, object]:
     """aws:RequestTag/<key> and aws:TagKeys for the `Tags` of a request."""
     return tag_context(call.params.get("Tags"))
-
-
-def tags_of(call: OrgCall, arn: str) -> list[dict[str, str]]:
-    rows = call.session.scalars(select(Tag).where(Tag.resource_arn == arn).order_by(Tag.position))
-    return [{"Key": t.key, "Value": t.value} for t in rows]
 
 
 def put_tags(call: OrgCall, arn: str, account_id: str, tags: list[Mapping[str, str]]) -> None:
@@ -59,11 +55,6 @@ def put_tags(call: OrgCall, arn: str, account_id: str, tags: list[Mapping[str, s
             )
         )
     call.session.flush()
-
-
-def drop_tags(call: OrgCall, arn: str) -> None:
-    for row in call.session.scalars(select(Tag).where(Tag.resource_arn == arn)):
-        call.session.delete(row)
 
 
 def resource_arn(call: OrgCall, resource_id: str) -> str:
@@ -118,7 +109,7 @@ def untag_resource(call: OrgCall) -> dict[str, Any]:
 
 def list_tags(call: OrgCall) -> dict[str, Any]:
     arn = resource_arn(call, call.params["ResourceId"])
-    return page(tags_of(call, arn), call.params, lambda t: t, "Tags")
+    return page(tags_of(call.session, arn), call.params, lambda t: t, "Tags")
 
 
 def _tag_context(call: OrgCall) -> dict[str, object]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from localiam.services._tags import drop_all_tags
 from localiam.services.organizations._call import OrgCall, Spec, page
 from localiam.services.organizations._errors import (
     child_not_found,
@@ -16,7 +17,7 @@ from localiam.services.organizations._errors import (
     parent_not_found,
 )
 from localiam.services.organizations._names import ou_arn
-from localiam.services.organizations._tags import drop_tags, put_tags, request_tag_keys
+from localiam.services.organizations._tags import put_tags, request_tag_keys
 from localiam.services.organizations._targets import (
     arn_of_target,
     attach_defaults,
@@ -117,7 +118,7 @@ def delete_ou(call: OrgCall) -> dict[str, Any]:
             "remove all child OUs, and try the operation again.",
         )
     detach_everything(call, unit.id)
-    drop_tags(call, unit.arn)
+    drop_all_tags(call.session, unit.arn)
     call.session.delete(unit)
     call.session.flush()
     return {}
