@@ -11,7 +11,14 @@ from localiam.policy._ast import (
 from localiam.policy._context import Context, ContextValue, normalize_context
 from localiam.policy._errors import MalformedPolicyDocument, PolicyFinding
 from localiam.policy._parser import parse_policy
-from localiam.policy._principal import Caller, CallerKind, Grant, PrincipalMatcher, parse_caller
+from localiam.policy._principal import (
+    Caller,
+    CallerKind,
+    Grant,
+    PrincipalMatcher,
+    is_unique_id,
+    parse_caller,
+)
 
 __all__ = [
     "ActionMatcher",
@@ -28,6 +35,7 @@ __all__ = [
     "PrincipalMatcher",
     "ResourceMatcher",
     "Statement",
+    "is_unique_id",
     "normalize_context",
     "parse_caller",
     "parse_policy",

@@ -13,6 +13,14 @@ from functools import lru_cache
 _ACCOUNT = re.compile(r"^\d{12}$")
 #: A unique id of a user (AIDA), role (AROA) or other IAM entity: four letters, then letters and digits.
 _UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}")
+
+
+def is_unique_id(value: str) -> bool:
+    """Whether `value` is an IAM unique id (`AROA...`), as stored policies name deleted
+    principals."""
+    return _UNIQUE_ID.fullmatch(value) is not None
+
+
 _IAM_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):(.+)$")
 _STS_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):sts::(\d{12}):(.+)$")
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$")
@@ -291,7 +299,7 @@ def _add_aws(
 ) -> bool:
     if "*" in value or "?" in value:
         return False  # AWS allows no partial wildcards in a principal
-    if _UNIQUE_ID.fullmatch(value):
+    if is_unique_id(value):
         # A stored policy names a deleted user or role by its unique id (AWS rewrites the ARN
         # so; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html):
         # valid, and it matches no caller. (IAM refuses such ids in policies it is given.)

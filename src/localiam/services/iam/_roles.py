@@ -8,11 +8,10 @@ service-linked roles.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import quote
 
-from localiam.policy import MalformedPolicyDocument, PolicyKind, parse_policy
+from localiam.policy import MalformedPolicyDocument, PolicyKind, is_unique_id, parse_policy
 from localiam.protocol import ServiceError
 from localiam.services.iam._boundaries import check_boundary_arn
 from localiam.services.iam._context import Handler, IamContext
@@ -292,9 +291,6 @@ def _refuse_signin_duration(params: dict[str, Any]) -> None:
         )
 
 
-_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}")
-
-
 def _aws_principals(text: str) -> list[str]:
     """The `AWS` principal ARNs a (valid) trust policy names, as written."""
     document = json.loads(text)
@@ -308,7 +304,7 @@ def _aws_principals(text: str) -> list[str]:
             continue
         names = principal.get("AWS", [])
         for name in [names] if isinstance(names, str) else names:
-            if isinstance(name, str) and (name.startswith("arn:") or _UNIQUE_ID.fullmatch(name)):
+            if isinstance(name, str) and (name.startswith("arn:") or is_unique_id(name)):
                 found.append(name)
     return found
 
@@ -316,7 +312,7 @@ def _aws_principals(text: str) -> list[str]:
 def _principal_exists(ctx: IamContext, arn: str) -> bool:
     """Whether a user or role ARN of this account names an existing entity (ARNs of other
     accounts, and of the account itself, are taken as they are)."""
-    if _UNIQUE_ID.fullmatch(arn):
+    if is_unique_id(arn):
         return False  # unique ids appear only in stored policies, never in given ones
     prefix = f"arn:aws:iam::{ctx.account_id}:"
     if not arn.startswith(prefix):
