@@ -91,12 +91,20 @@ class RoleSessions:
             session.expunge_all()
             return profile, (roles[0] if roles else None)
 
-    def answer(self, facts: InstanceFacts, now: datetime, delivery: str) -> RoleAnswer | None:
-        found = self.role_of(facts)
-        if found is None or found[1] is None:
-            return None
-        profile, role = found
-        assert role is not None
+    def last_updated(self, instance_id: str) -> datetime | None:
+        """When the instance's current credentials were made, None when it holds none."""
+        held = self._held.get(instance_id)
+        return None if held is None else held.issued_at
+
+    def answer(
+        self,
+        facts: InstanceFacts,
+        profile: InstanceProfile,
+        role: Role,
+        now: datetime,
+        delivery: str,
+    ) -> RoleAnswer:
+        """The credentials of `role` (in the instance's `profile`, as `role_of` read them)."""
         held = self._held.get(facts.instance_id)
         if not self._ec2_may_assume(role):
             return RoleAnswer(

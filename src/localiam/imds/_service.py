@@ -190,30 +190,30 @@ class Imds:
             return _not_found()
         if key == "iam":
             return _text(200, "info\nsecurity-credentials/")
-        answer = self.sessions.answer(facts, now, delivery)
+        found = self.sessions.role_of(facts)  # read once per request
+        if found is None:
+            return _not_found()
+        profile, role = found
         if key == "iam/info":
-            found = self.sessions.role_of(facts)
-            if found is None:
-                return _not_found()
-            profile, _ = found
             return ImdsAnswer(
                 200,
                 _JSON,
                 json.dumps(
                     {
                         "Code": "Success",
-                        "LastUpdated": _iso(answer.last_updated if answer else now),
+                        "LastUpdated": _iso(self.sessions.last_updated(facts.instance_id) or now),
                         "InstanceProfileArn": profile.arn,
                         "InstanceProfileId": profile.instance_profile_id,
                     },
                     indent=2,
                 ).encode(),
             )
-        if answer is None:
+        if role is None:
             return _not_found()
         if key == "iam/security-credentials":
-            return _text(200, answer.role_name)
-        if key == f"iam/security-credentials/{answer.role_name}":
+            return _text(200, role.name)
+        if key == f"iam/security-credentials/{role.name}":
+            answer = self.sessions.answer(facts, profile, role, now, delivery)
             return ImdsAnswer(
                 200, _JSON, json.dumps(_credentials_document(answer), indent=2).encode()
             )
