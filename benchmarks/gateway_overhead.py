@@ -25,7 +25,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from live_server import ROOT_KEY, ROOT_SECRET, start_server, stop_server
+from live_server import ROOT_KEY, ROOT_SECRET, _free_port, start_server, stop_server
 from localiam.gateway import GatewayRequest
 
 REQUESTS = int(os.environ.get("LOCALIAM_BENCH_REQUESTS", "3000"))
@@ -62,12 +62,6 @@ def _report(name: str, samples: list[float]) -> float:
     p50 = statistics.median(samples)
     print(f"{name:<34} p50 {p50:6.3f} ms   p90 {cuts[89]:6.3f} ms   p99 {cuts[98]:6.3f} ms")
     return p50
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _setup(client: object) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from live_server import LiveServer, start_server, stop_server
+from live_server import LiveServer, _free_port, start_server, stop_server
 
 TRUST_EC2 = {
     "Version": "2012-10-17",
@@ -239,14 +239,6 @@ def test_credentials_refresh_after_expiry(tmp_path: Path) -> None:
         assert _on_the_instance(server, instance)["read"] == "hello"
     finally:
         stop_server(process)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_dedicated_port_serves_the_instance_like_169_254_169_254(server: LiveServer) -> None:

@@ -15,15 +15,22 @@ from localiam.gateway._model import Forward
 
 
 class MotoBackend:
-    """moto's WSGI application, created once per server."""
+    """moto's WSGI application, made on the first data-plane request (importing moto takes
+    about half a second, which a server used only for IAM should not pay at start-up)."""
 
     def __init__(self) -> None:
-        from moto.moto_server.werkzeug_app import (  # moto is heavy: import it on first use
-            DomainDispatcherApplication,
-            create_backend_app,
-        )
+        self._made: Any = None
 
-        self._app: Any = DomainDispatcherApplication(create_backend_app)
+    @property
+    def _app(self) -> Any:
+        if self._made is None:
+            from moto.moto_server.werkzeug_app import (
+                DomainDispatcherApplication,
+                create_backend_app,
+            )
+
+            self._made = DomainDispatcherApplication(create_backend_app)
+        return self._made
 
     def call(self, request: Forward, account_id: str) -> tuple[int, list[tuple[str, str]], bytes]:
         """Run `request` through moto as `account_id`; its status, headers and body."""
@@ -46,7 +53,10 @@ class MotoBackend:
         return code, list(response_headers.items()), body
 
     def reset(self) -> None:
-        """Forget every resource of every account."""
+        """Forget every resource of every account (nothing to forget before the first
+        data-plane request)."""
+        if self._made is None:
+            return
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
