@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
 
 from localiam.auth import HttpRequestView
 from localiam.authz import Decision
@@ -29,7 +28,13 @@ from localiam.catalog import Catalog
 from localiam.gateway._input import validation_style
 from localiam.gateway._model import Check, Forward, GatewayRequest, Mapped, Unmappable
 from localiam.policy import MalformedPolicyDocument, PolicyKind, parse_policy
-from localiam.protocol import ServiceError, decode_query, encode_query_error, load_service_model
+from localiam.protocol import (
+    ServiceError,
+    decode_query,
+    encode_query_error,
+    form_parameters,
+    load_service_model,
+)
 
 #: Operations authorized with an action of another name (the SAR has no sns:PublishBatch).
 _ACTIONS: Mapping[str, str] = {"PublishBatch": "Publish"}
@@ -51,15 +56,8 @@ class TopicState(Protocol):
 
 
 def query_form(view: HttpRequestView) -> dict[str, str]:
-    """A query-protocol request's parameters: its query string, then a form-encoded body."""
-    try:
-        pairs = parse_qsl(view.query_string, keep_blank_values=True, errors="strict")
-        content_type = (view.headers.get("content-type") or "").lower()
-        if view.body and (not content_type or "x-www-form-urlencoded" in content_type):
-            pairs += parse_qsl(view.body.decode("utf-8"), keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise ServiceError("MalformedQueryString", "The query string is malformed.", 404) from None
-    return {k: v for k, v in pairs if not k.startswith("X-Amz-")}
+    """A query-protocol request's parameters (query string, then form body)."""
+    return form_parameters(view.query_string, view.headers.get("content-type"), view.body)
 
 
 def forward_query(request: GatewayRequest, host: str) -> Forward:

@@ -16,7 +16,7 @@ from localiam.protocol._errors import ConstraintViolation, ServiceError
 from localiam.protocol._json_decode import decode_json
 from localiam.protocol._json_encode import JSON_CONTENT_TYPE, encode_json_error, encode_json_result
 from localiam.protocol._model import load_service_model
-from localiam.protocol._query_decode import decode_query
+from localiam.protocol._query_decode import decode_query, form_parameters
 from localiam.protocol._query_encode import encode_query_error, encode_query_result
 from localiam.protocol._validate import input_violations, validate_input
 
@@ -32,6 +32,7 @@ __all__ = [  # noqa: RUF022
     "encode_json_result",
     "encode_query_error",
     "encode_query_result",
+    "form_parameters",
     "input_violations",
     "load_service_model",
     "validate_input",

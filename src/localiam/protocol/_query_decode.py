@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
+from urllib.parse import parse_qsl
 
 from localiam.protocol._errors import (
     ConstraintViolation,
@@ -54,6 +55,20 @@ class _Node:
             if name.isascii() and name.isdigit() and int(name) > 0
         ]
         return [child for _, child in sorted(numbered, key=lambda pair: pair[0])]
+
+
+def form_parameters(query_string: str, content_type: str | None, body: bytes) -> dict[str, str]:
+    """A query-protocol request's parameters: its query string, then a form-encoded body (one
+    with no content type counts as form-encoded); SigV4's own `X-Amz-*` fields are left out.
+    Bytes that are not UTF-8 or a malformed escape give AWS's `MalformedQueryString` (404)."""
+    try:
+        pairs = parse_qsl(query_string, keep_blank_values=True, errors="strict")
+        kind = (content_type or "").lower()
+        if body and (not kind or "x-www-form-urlencoded" in kind):
+            pairs += parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise ServiceError("MalformedQueryString", "The query string is malformed.", 404) from None
+    return {key: value for key, value in pairs if not key.startswith("X-Amz-")}
 
 
 def decode_query(model: Any, form: Mapping[str, str]) -> tuple[Any, dict[str, Any]]:

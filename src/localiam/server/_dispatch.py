@@ -32,6 +32,7 @@ from localiam.protocol import (
     encode_json_result,
     encode_query_error,
     encode_query_result,
+    form_parameters,
     input_violations,
     load_service_model,
     validate_input,
@@ -434,19 +435,7 @@ def _validate(service: str, operation: Any, params: dict[str, Any]) -> None:
 
 
 def _form(view: HttpRequestView) -> dict[str, str]:
-    """Query-protocol parameters: the query string, then a form-encoded body."""
-    form: dict[str, str] = {}
-    try:
-        pairs = parse_qsl(view.query_string, keep_blank_values=True, errors="strict")
-        content_type = (view.headers.get("content-type") or "").lower()
-        if view.body and (not content_type or "x-www-form-urlencoded" in content_type):
-            pairs += parse_qsl(view.body.decode("utf-8"), keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise ServiceError("MalformedQueryString", "The query string is malformed.", 404) from None
-    for key, value in pairs:
-        if not key.startswith("X-Amz-"):
-            form[key] = value
-    return form
+    return form_parameters(view.query_string, view.headers.get("content-type"), view.body)
 
 
 def _unchunked(view: HttpRequestView, authenticated: Authenticated | None) -> HttpRequestView:

@@ -269,3 +269,23 @@ def test_booleans_ignore_case_like_java(example: Any) -> None:
 def test_operation_without_input(example: Any) -> None:
     op, decoded = decode_query(example, {"Action": "Nothing", "Anything": "1"})
     assert op.name == "Nothing" and decoded == {}
+
+
+def test_form_parameters_read_the_query_string_then_the_form_body() -> None:
+    from localiam.protocol import form_parameters
+
+    found = form_parameters(
+        "Action=GetUser&X-Amz-Date=20260101T000000Z",
+        "application/x-www-form-urlencoded; charset=utf-8",
+        b"UserName=alice&Version=2010-05-08",
+    )
+    assert found == {"Action": "GetUser", "UserName": "alice", "Version": "2010-05-08"}
+    assert form_parameters("", "application/json", b"UserName=alice") == {}
+
+
+def test_form_parameters_refuse_bytes_that_are_not_utf8() -> None:
+    from localiam.protocol import ServiceError, form_parameters
+
+    with pytest.raises(ServiceError) as refused:
+        form_parameters("", None, b"UserName=\xff")
+    assert (refused.value.code, refused.value.status) == ("MalformedQueryString", 404)
