@@ -14,11 +14,18 @@ dictionary lookup.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
-from localiam.authz import AuthorizationPolicies, PolicySet
-from localiam.policy import MalformedPolicyDocument, PolicyDocument, PolicyKind
+from localiam.authz import (
+    AuthorizationPolicies,
+    Decision,
+    PolicySet,
+    Request,
+    evaluate,
+    resource_account_of,
+)
+from localiam.policy import Caller, MalformedPolicyDocument, PolicyDocument, PolicyKind
 from localiam.services._generation import GenerationCache
 from localiam.services.organizations._names import RCP, SCP
 from localiam.services.organizations._tree import Placement, level_texts, placement
@@ -97,6 +104,28 @@ class OrgScope:
         if principal.scps is None and resource.rcps is None:
             return policies
         return replace(policies, scps=principal.scps, rcps=resource.rcps)
+
+    def decide(
+        self,
+        session: Session,
+        caller: Caller,
+        action: str,
+        resource: str,
+        policies: AuthorizationPolicies,
+        context: dict[str, object],
+        *,
+        resource_account: str | None = None,
+        rcp_services: Collection[str] | None = None,
+    ) -> Decision:
+        """The engine's decision on `caller` doing `action` on `resource`, with the
+        organizations of the caller's account and of the resource's account (the one the
+        request will see: `resource_account`, else the ARN's, else the caller's)."""
+        account = resource_account or resource_account_of(resource) or caller.account
+        policies, context = self.prepare(session, policies, caller.account, account, context)
+        request = Request.build(
+            caller.text, action, resource, resource_account=resource_account, context=context
+        )
+        return evaluate(request, policies, rcp_services=rcp_services)
 
     def prepare(
         self,

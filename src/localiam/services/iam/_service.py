@@ -16,9 +16,6 @@ from localiam.authz import (
     AuthorizationPolicies,
     Decision,
     DecisionKind,
-    Request,
-    evaluate,
-    resource_account_of,
 )
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller
@@ -260,17 +257,16 @@ class IamService:
         # AWS managed policies (arn:aws:iam::aws:policy/...) are authorized as resources of the
         # caller's own account.
         resource_account = account if resource.startswith("arn:aws:iam::aws:") else None
-        policies, context = self.principals.orgs.prepare(
+        decision = self.principals.orgs.decide(
             session,
+            caller,
+            action,
+            resource,
             policies,
-            caller.account,
-            resource_account or resource_account_of(resource) or caller.account,
             context,
+            resource_account=resource_account,
+            rcp_services=self._rcp_services,
         )
-        request = Request.build(
-            caller.text, action, resource, resource_account=resource_account, context=context
-        )
-        decision = evaluate(request, policies, rcp_services=self._rcp_services)
         if self_service and decision.decision is DecisionKind.IMPLICIT_DENY:
             return decision
         if not decision.allowed:

@@ -13,7 +13,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from localiam.authz import Decision, Request, evaluate
+from localiam.authz import Decision
 from localiam.catalog import Catalog
 from localiam.protocol import ServiceError
 from localiam.services._context import RequestFacts
@@ -125,18 +125,16 @@ class OrganizationsService:
         # administrator policy is not modelled): a call is decided by the caller's own
         # policies, as a request on its own account's resources. Which account may call which
         # operation is checked afterwards (management account, member).
-        account = caller.account
-        policies, resource_context = self.principals.orgs.prepare(
-            call.session, call.principal.policies, caller.account, account, resource_context
-        )
-        request = Request.build(
-            caller.text,
+        decision = self.principals.orgs.decide(
+            call.session,
+            caller,
             f"organizations:{operation}",
             resource,
-            resource_account=account,
-            context=resource_context,
+            call.principal.policies,
+            resource_context,
+            resource_account=caller.account,
+            rcp_services=self._rcp_services,
         )
-        decision = evaluate(request, policies, rcp_services=self._rcp_services)
         if not decision.allowed:
             raise AuthorizationDenied(decision, caller, "AccessDeniedException")
         return decision

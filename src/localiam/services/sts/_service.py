@@ -21,7 +21,6 @@ from localiam.authz import (
     PolicyType,
     Request,
     evaluate,
-    resource_account_of,
 )
 from localiam.catalog import Catalog, ManagedPolicies
 from localiam.policy import Caller, CallerKind, MalformedPolicyDocument, PolicyKind
@@ -137,32 +136,17 @@ class StsService:
     ) -> Decision:
         policies = call.principal.policies
         if resource_policy is not None:
-            policies = AuthorizationPolicies(
-                policies.identity,
-                policies.boundary,
-                policies.session,
-                PolicySet([resource_policy]),
-                policies.scps,
-                policies.rcps,
-                policies.management_account,
-            )
-        context = {**call.context, **(extra or {})}
-        caller = call.principal.caller
-        policies, context = self.principals.orgs.prepare(
+            policies = replace(policies, resource=PolicySet([resource_policy]))
+        decision = self.principals.orgs.decide(
             call.session,
-            policies,
-            caller.account,
-            resource_account or resource_account_of(resource) or caller.account,
-            context,
-        )
-        request = Request.build(
-            call.principal.caller.text,
+            call.principal.caller,
             action,
             resource,
+            policies,
+            {**call.context, **(extra or {})},
             resource_account=resource_account,
-            context=context,
+            rcp_services=self._rcp_services,
         )
-        decision = evaluate(request, policies, rcp_services=self._rcp_services)
         if resource_policy is not None:
             decision = _trust_must_allow(decision)
         if not decision.allowed:
